@@ -1,0 +1,275 @@
+"""The only user of polib: POT/PO files to and from plain `Catalog` values, in gettext's layout.
+
+Reading wraps polib's messages into one line with file and line; writing goes through polib and
+then ``msgcat`` so the bytes are exactly what gettext tools (and editors after them) write back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+
+from .errors import CatalogError
+from .files import write_atomic
+from .model import Catalog, Document, Entry, State
+
+MT_PREFIX = "mt: "
+HEADER_ORDER = (
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Plural-Forms",
+    "X-Generator",
+)
+_CHARSET = re.compile(rb'"Content-Type:[^"]*charset=([A-Za-z0-9_.:-]+)')
+_POLIB_LINE = re.compile(r"\(line (\d+)\)")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def read_catalog(path: Path, *, display: str | None = None) -> Catalog:
+    """Parse a PO or POT file, or raise `CatalogError` naming the file and line."""
+    shown = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("catalog file does not exist", path=shown) from None
+    except OSError as error:
+        raise CatalogError(f"cannot read catalog: {error.strerror}", path=shown) from None
+    return parse_catalog(raw, display=shown)
+
+
+def parse_catalog(raw: bytes, *, display: str) -> Catalog:
+    """Parse PO bytes; the declared charset must decode them (only UTF-8 is written back)."""
+    match = _CHARSET.search(raw)
+    charset = match.group(1).decode("ascii") if match else "utf-8"
+    if charset.upper() == "CHARSET":
+        charset = "utf-8"
+    try:
+        text = raw.decode(charset)
+    except LookupError:
+        raise CatalogError(f"unknown charset {charset!r} in Content-Type", path=display) from None
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise CatalogError(
+            f"not valid {charset} (byte offset {error.start}); save the file as UTF-8",
+            path=display,
+            line=line,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        parsed = polib._POFileParser(text + "\n", encoding="utf-8").parse()  # noqa: SLF001
+    except (OSError, ValueError) as error:
+        found = _POLIB_LINE.search(str(error))
+        line = int(found.group(1)) if found else None
+        raise CatalogError("PO syntax error", path=display, line=line) from None
+    catalog = _from_polib(parsed, display)
+    _reject_duplicates(catalog, display)
+    return catalog
+
+
+def _reject_duplicates(catalog: Catalog, display: str) -> None:
+    seen: dict[tuple[bool, str | None, str], int] = {}
+    for entry in catalog.entries:
+        key = (entry.obsolete, entry.msgctxt, entry.msgid)
+        if key in seen:
+            raise CatalogError(
+                f"duplicate msgid {_short(entry.msgid)!r} (first at line {seen[key]})",
+                path=display,
+                line=entry.line,
+            )
+        seen[key] = entry.line
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _from_polib(parsed: polib.POFile, display: str) -> Catalog:
+    return Catalog(
+        header=dict(parsed.metadata),
+        entries=[_entry_from_polib(item) for item in parsed],
+        header_comment=parsed.header or "",
+        header_flags=["fuzzy"] if parsed.metadata_is_fuzzy else [],
+        path=display,
+    )
+
+
+def _entry_from_polib(item: polib.POEntry) -> Entry:
+    comments = item.tcomment.split("\n") if item.tcomment else []
+    extracted = item.comment.split("\n") if item.comment else []
+    references = [f"{name}:{line}" if line else name for name, line in item.occurrences]
+    return Entry(
+        msgid=item.msgid,
+        msgstr=item.msgstr,
+        msgctxt=item.msgctxt,
+        msgid_plural=item.msgid_plural or None,
+        msgstr_plural={int(k): v for k, v in item.msgstr_plural.items()},
+        flags=list(item.flags),
+        translator_comments=comments,
+        extracted_comments=extracted,
+        references=references,
+        previous_msgctxt=item.previous_msgctxt,
+        previous_msgid=item.previous_msgid,
+        previous_msgid_plural=item.previous_msgid_plural,
+        obsolete=bool(item.obsolete),
+        line=int(item.linenum or 0),
+    )
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def dump_catalog(catalog: Catalog) -> bytes:
+    """Serialise in gettext's canonical layout (what ``msgcat FILE`` prints)."""
+    po = _OrderedHeaderPOFile(wrapwidth=1_000_000)  # msgcat wraps strings; comments stay whole
+    po.header = catalog.header_comment
+    po.metadata = dict(catalog.header)
+    if catalog.header_flags:
+        po.metadata_is_fuzzy = True
+    for entry in catalog.entries:
+        po.append(_entry_to_polib(entry))
+    text = str(po)
+    if not text.endswith("\n"):
+        text += "\n"
+    return canonical_layout(text.encode("utf-8"))
+
+
+class _OrderedHeaderPOFile(polib.POFile):  # type: ignore[misc]
+    """polib reorders header fields; keep the file's own order so a save makes no churn."""
+
+    def ordered_metadata(self) -> list[tuple[str, str]]:
+        return list(self.metadata.items())
+
+
+def ordered_header(header: dict[str, str]) -> dict[str, str]:
+    """Header fields in the order gettext writes them, unknown ones after, for new catalogs."""
+    ordered = {key: header[key] for key in HEADER_ORDER if key in header}
+    ordered.update((key, value) for key, value in header.items() if key not in ordered)
+    return ordered
+
+
+def _entry_to_polib(entry: Entry) -> polib.POEntry:
+    occurrences = []
+    for reference in entry.references:
+        name, sep, line = reference.rpartition(":")
+        occurrences.append((name, line) if sep and line.isdigit() else (reference, ""))
+    kwargs: dict[str, object] = {
+        "msgid": entry.msgid,
+        "msgstr": entry.msgstr,
+        "tcomment": "\n".join(entry.translator_comments),
+        "comment": "\n".join(entry.extracted_comments),
+        "occurrences": occurrences,
+        "flags": list(entry.flags),
+        "obsolete": entry.obsolete,
+    }
+    if entry.msgctxt is not None:
+        kwargs["msgctxt"] = entry.msgctxt
+    if entry.msgid_plural is not None:
+        kwargs["msgid_plural"] = entry.msgid_plural
+        kwargs["msgstr_plural"] = dict(entry.msgstr_plural)
+        kwargs["msgstr"] = ""
+    if entry.previous_msgctxt is not None:
+        kwargs["previous_msgctxt"] = entry.previous_msgctxt
+    if entry.previous_msgid is not None:
+        kwargs["previous_msgid"] = entry.previous_msgid
+    if entry.previous_msgid_plural is not None:
+        kwargs["previous_msgid_plural"] = entry.previous_msgid_plural
+    return polib.POEntry(**kwargs)
+
+
+def canonical_layout(data: bytes) -> bytes:
+    """Pass PO bytes through ``msgcat`` so wrapping and ordering are gettext's own.
+
+    Without gettext installed the polib layout is kept; it differs only in where long lines wrap.
+    """
+    msgcat = shutil.which("msgcat")
+    if msgcat is None:
+        return data
+    result = subprocess.run(
+        [msgcat, "--to-code=UTF-8", "-"],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CatalogError("msgcat rejected the catalog: " + (message[-1] if message else "?"))
+    return result.stdout
+
+
+def save_catalog(catalog: Catalog, path: Path) -> bool:
+    """Write atomically; returns False (and leaves the file alone) when the bytes are the same."""
+    return write_atomic(path, dump_catalog(catalog))
+
+
+# --- templates and states ------------------------------------------------------------------------
+
+
+def template_from_document(document: Document, header: dict[str, str]) -> Catalog:
+    """Build the POT of a document: one entry per distinct msgid, every occurrence referenced."""
+    by_msgid: dict[str, Entry] = {}
+    for unit in document.units:
+        entry = by_msgid.get(unit.msgid)
+        if entry is None:
+            entry = Entry(msgid=unit.msgid)
+            by_msgid[unit.msgid] = entry
+        entry.references.append(f"{document.source_path}:{unit.line}")
+        entry.extracted_comments.append(unit.where)
+    return Catalog(header=dict(header), entries=list(by_msgid.values()))
+
+
+def output_hash(text: str) -> str:
+    """Short hash of a machine output, kept in the `# mt:` comment to tell it from a person's edit."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def machine_mark(entry: Entry) -> tuple[str, str, str, str] | None:
+    """The (engine, package, version, hash) of the entry's `# mt:` comment, if it has one."""
+    for comment in entry.translator_comments:
+        if comment.startswith(MT_PREFIX):
+            fields = comment[len(MT_PREFIX) :].split()
+            if len(fields) == 4:
+                return fields[0], fields[1], fields[2], fields[3]
+    return None
+
+
+def set_machine_output(entry: Entry, text: str, engine: str, package: str, version: str) -> None:
+    """Put machine output into an entry: fuzzy, with the `# mt:` provenance comment."""
+    entry.msgstr = text
+    if "fuzzy" not in entry.flags:
+        entry.flags.insert(0, "fuzzy")
+    entry.previous_msgid = None
+    entry.previous_msgctxt = None
+    entry.previous_msgid_plural = None
+    comments = [c for c in entry.translator_comments if not c.startswith(MT_PREFIX)]
+    comments.append(f"{MT_PREFIX}{engine} {package} {version} {output_hash(text)}")
+    entry.translator_comments = comments
+
+
+def state_of(entry: Entry) -> State:
+    """The review state of an entry, from the PO entry alone (table in docs/DESIGN.md)."""
+    if not entry.is_translated:
+        return State.UNTRANSLATED
+    if not entry.fuzzy:
+        return State.REVIEWED
+    if entry.previous_msgid is not None:
+        return State.STALE
+    mark = machine_mark(entry)
+    if mark is not None and mark[3] == output_hash(entry.translated_text):
+        return State.MACHINE
+    return State.EDITED
