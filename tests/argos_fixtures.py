@@ -1,0 +1,1 @@
+"""Pytest fixtures that build and install tiny real Argos packages (filled in by the MT work)."""

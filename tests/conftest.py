@@ -1,0 +1,60 @@
+"""Session-wide test setup: no network, no telemetry, Argos confined to temporary folders."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Must happen before anything imports argostranslate or onnxruntime (see docs/offline-argos-models.md).
+_ARGOS_HOME = Path(tempfile.mkdtemp(prefix="pipeline-tests-argos-"))
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+os.environ.setdefault("ARGOS_PACKAGES_DIR", str(_ARGOS_HOME / "packages"))
+for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    os.environ.setdefault(_name, str(_ARGOS_HOME / _name.lower()))
+os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
+
+import pytest  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+pytest_plugins = ("argos_fixtures",)
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class NetworkAccessError(RuntimeError):
+    """Raised when a test tries to reach the network."""
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event in ("socket.connect", "socket.connect_ex", "socket.sendto"):
+        address = args[1] if len(args) > 1 else None
+        family = getattr(args[0], "family", None)
+        if family in (socket.AF_INET, socket.AF_INET6):
+            raise NetworkAccessError(f"test opened a network socket to {address!r}")
+    if event == "socket.getaddrinfo":
+        host = args[0] if args else None
+        if host not in (None, "localhost", "127.0.0.1", "::1"):
+            raise NetworkAccessError(f"test looked up host {host!r}")
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Iterator[Path]:
+    """A private copy of the repository's project files (pyproject, source/, locales/)."""
+    import shutil
+
+    target = tmp_path / "project"
+    target.mkdir()
+    shutil.copy2(REPO / "pyproject.toml", target / "pyproject.toml")
+    shutil.copytree(REPO / "source", target / "source")
+    if (REPO / "locales").exists():
+        shutil.copytree(REPO / "locales", target / "locales")
+    yield target
