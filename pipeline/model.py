@@ -32,6 +32,12 @@ class Unit:
     msgid: str
     line: int
     where: str
+    text: str = ""
+
+    @property
+    def source_text(self) -> str:
+        """The unit exactly as in the source (the msgid is whitespace-normalised)."""
+        return self.text or self.msgid
 
 
 @dataclass(frozen=True)

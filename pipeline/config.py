@@ -1,0 +1,224 @@
+"""The `[tool.pipeline]` table of pyproject.toml, read with tomllib and validated into `Config`.
+
+Every error names the key it is about, so a bad value reads as one line a person can fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+UNITS = ("sentence", "paragraph")
+POLICIES = ("draft", "reviewed")
+ENGINES = ("argos", "argos-batch")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Optional per-document metadata for the colophon: `[tool.pipeline.documents.<name>]`."""
+
+    title: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated configuration, with every folder resolved against the project root."""
+
+    root: Path
+    source_language: str = "en"
+    target_languages: tuple[str, ...] = ("cs", "ru", "uk", "sk")
+    unit: str = "sentence"
+    source_dir: Path = Path("source")
+    locales_dir: Path = Path("locales")
+    output_dir: Path = Path("output")
+    state_dir: Path = Path(".pipeline")
+    cache_dir: Path = Path(".pipeline/cache")
+    engine: str = "argos-batch"
+    purge_obsolete: bool = False
+    policy: str = "draft"
+    minimum_share: dict[str, float] = field(default_factory=dict)
+    front_matter_keys: tuple[str, ...] = ("title", "description", "excerpt")
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+
+    def minimum_for(self, language: str) -> float:
+        return self.minimum_share.get(language, self.minimum_share.get("*", 0.0))
+
+    def relative(self, path: Path) -> str:
+        """A path as the user sees it in messages and references: relative to the project root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above `start` whose pyproject.toml has a [tool.pipeline] table."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "[tool.pipeline" in candidate.read_text(encoding="utf-8", errors="replace"):
+                    return folder
+            except OSError:
+                continue
+    raise ConfigError(
+        "no pyproject.toml with a [tool.pipeline] table here or above; run inside the project "
+        "or pass --project DIR",
+        path=str(start / "pyproject.toml"),
+    )
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate `root/pyproject.toml`."""
+    path = root / "pyproject.toml"
+    shown = "pyproject.toml"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"not UTF-8 (byte offset {error.start})", path=shown, line=line) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"invalid TOML: {error}", path=shown) from None
+    table = data.get("tool", {}).get("pipeline")
+    if not isinstance(table, dict):
+        raise ConfigError("no [tool.pipeline] table", path=shown)
+    return parse_config(table, root)
+
+
+def _get(table: dict[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = table.get(key, default)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"[tool.pipeline] {key}: expected {kind.__name__}, got {value!r}", path="pyproject.toml"
+        )
+    return value
+
+
+def validate_language(code: str, key: str) -> str:
+    """Check a language code with Babel; returns it unchanged."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ConfigError(
+            f"[tool.pipeline] {key}: unknown language code {code!r}", path="pyproject.toml"
+        ) from None
+    return code
+
+
+def parse_config(table: dict[str, Any], root: Path) -> Config:
+    """Validate the `[tool.pipeline]` table; pure apart from Babel's locale data."""
+    known = {
+        "source_language", "target_languages", "unit", "source_dir", "locales_dir", "output_dir",
+        "state_dir", "cache_dir", "engine", "purge_obsolete", "publish", "markdown", "documents",
+    }  # fmt: skip
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"[tool.pipeline] {key}: unknown key", path="pyproject.toml")
+    source = validate_language(_get(table, "source_language", str, "en"), "source_language")
+    targets_raw = _get(table, "target_languages", list, ["cs", "ru", "uk", "sk"])
+    if not targets_raw:
+        raise ConfigError("[tool.pipeline] target_languages: empty list", path="pyproject.toml")
+    targets: list[str] = []
+    for code in targets_raw:
+        if not isinstance(code, str):
+            raise ConfigError(
+                f"[tool.pipeline] target_languages: expected strings, got {code!r}",
+                path="pyproject.toml",
+            )
+        validate_language(code, "target_languages")
+        if code == source:
+            raise ConfigError(
+                f"[tool.pipeline] target_languages: {code!r} is the source language",
+                path="pyproject.toml",
+            )
+        if code in targets:
+            raise ConfigError(
+                f"[tool.pipeline] target_languages: {code!r} listed twice", path="pyproject.toml"
+            )
+        targets.append(code)
+    unit = _get(table, "unit", str, "sentence")
+    if unit not in UNITS:
+        raise ConfigError(
+            f"[tool.pipeline] unit: expected one of {', '.join(UNITS)}, got {unit!r}",
+            path="pyproject.toml",
+        )
+    engine = _get(table, "engine", str, "argos-batch")
+    if engine not in ENGINES:
+        raise ConfigError(
+            f"[tool.pipeline] engine: expected one of {', '.join(ENGINES)}, got {engine!r}",
+            path="pyproject.toml",
+        )
+    publish = _get(table, "publish", dict, {})
+    policy = _get(publish, "policy", str, "draft")
+    if policy not in POLICIES:
+        raise ConfigError(
+            f"[tool.pipeline.publish] policy: expected draft or reviewed, got {policy!r}",
+            path="pyproject.toml",
+        )
+    minimum = _minimum_shares(publish.get("minimum_share", 0.0), targets)
+    markdown = _get(table, "markdown", dict, {})
+    keys = markdown.get("front_matter_keys", ["title", "description", "excerpt"])
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ConfigError(
+            "[tool.pipeline.markdown] front_matter_keys: expected a list of strings",
+            path="pyproject.toml",
+        )
+    documents: dict[str, DocumentInfo] = {}
+    for name, info in _get(table, "documents", dict, {}).items():
+        if not isinstance(info, dict):
+            raise ConfigError(
+                f"[tool.pipeline.documents] {name}: expected a table", path="pyproject.toml"
+            )
+        documents[name] = DocumentInfo(
+            title=str(info.get("title", "")), origin=str(info.get("origin", ""))
+        )
+
+    def folder(key: str, default: str) -> Path:
+        return root / _get(table, key, str, default)
+
+    return Config(
+        root=root,
+        source_language=source,
+        target_languages=tuple(targets),
+        unit=unit,
+        source_dir=folder("source_dir", "source"),
+        locales_dir=folder("locales_dir", "locales"),
+        output_dir=folder("output_dir", "output"),
+        state_dir=folder("state_dir", ".pipeline"),
+        cache_dir=folder("cache_dir", ".pipeline/cache"),
+        engine=engine,
+        purge_obsolete=_get(table, "purge_obsolete", bool, False),
+        policy=policy,
+        minimum_share=minimum,
+        front_matter_keys=tuple(keys),
+        documents=documents,
+    )
+
+
+def _minimum_shares(value: Any, targets: list[str]) -> dict[str, float]:
+    """`minimum_share` is one number for every language or a table {lang = share}."""
+    key = "[tool.pipeline.publish] minimum_share"
+    if isinstance(value, bool) or not isinstance(value, int | float | dict):
+        raise ConfigError(f"{key}: expected a number or a table", path="pyproject.toml")
+    items = value.items() if isinstance(value, dict) else [("*", value)]
+    shares: dict[str, float] = {}
+    for lang, share in items:
+        if lang != "*" and lang not in targets:
+            raise ConfigError(f"{key}: {lang!r} is not a target language", path="pyproject.toml")
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ConfigError(
+                f"{key}: expected a share between 0 and 1, got {share!r}", path="pyproject.toml"
+            )
+        shares[lang] = float(share)
+    return shares
