@@ -16,7 +16,7 @@ import polib
 
 from .errors import CatalogError
 from .files import write_atomic
-from .model import Catalog, Document, Entry, State
+from .model import Catalog, Document, Entry, State, Translation
 
 MT_PREFIX = "mt: "
 HEADER_ORDER = (
@@ -273,3 +273,12 @@ def state_of(entry: Entry) -> State:
     if mark is not None and mark[3] == output_hash(entry.translated_text):
         return State.MACHINE
     return State.EDITED
+
+
+def translations_of(catalog: Catalog) -> dict[str, Translation]:
+    """msgid → (translation, state) of every active entry, as the editions need them."""
+    return {
+        entry.msgid: Translation(entry.translated_text, state_of(entry))
+        for entry in catalog.entries
+        if not entry.obsolete and entry.msgctxt is None
+    }

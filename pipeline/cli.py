@@ -1,0 +1,200 @@
+"""Command line: argparse subcommands that call the core and print. The only module that prints.
+
+Exit codes are decided in one place: 0 fine, 1 quality gate failed, 2 usage or configuration error,
+3 model missing (with --require-models) or bad model file, 4 source error, 5 catalog error, 6 another
+run holds the lock, 7 an edition was withheld by the publish policy, 70 internal error, 130
+interrupted. Each error is one line on stderr; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .config import Config, find_project_root, load_config
+from .errors import PipelineError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+class Console:
+    """Where messages go: stderr, as plain lines or one JSON object per line (journald, CI)."""
+
+    def __init__(self, log_format: str = "text", quiet: bool = False, stream: TextIO | None = None):
+        self.log_format = log_format
+        self.quiet = quiet
+        self.stream = stream or sys.stderr
+
+    def message(self, level: str, text: str, **fields: Any) -> None:
+        if self.quiet and level == "info":
+            return
+        if self.log_format == "json":
+            record = {"time": round(time.time(), 3), "level": level, "message": text, **fields}
+            print(json.dumps(record, ensure_ascii=False), file=self.stream, flush=True)
+        elif level == "info":
+            print(text, file=self.stream, flush=True)
+        else:
+            print(f"pipeline: {level}: {text}", file=self.stream, flush=True)
+
+    def info(self, text: str, **fields: Any) -> None:
+        self.message("info", text, **fields)
+
+    def warning(self, text: str, **fields: Any) -> None:
+        self.message("warning", text, **fields)
+
+    def error(self, text: str, **fields: Any) -> None:
+        self.message("error", text, **fields)
+
+
+def _console(args: argparse.Namespace) -> Console:
+    return Console(getattr(args, "log_format", "text"), getattr(args, "quiet", False))
+
+
+def _languages(args: argparse.Namespace, config: Config) -> list[str]:
+    from .errors import ConfigError
+
+    wanted = getattr(args, "lang", None) or []
+    for language in wanted:
+        if language not in config.target_languages:
+            raise ConfigError(
+                f"--lang {language}: not a configured target language "
+                f"({', '.join(config.target_languages)})"
+            )
+    return list(wanted) or list(config.target_languages)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_extract(args: argparse.Namespace, config: Config) -> int:
+    from .build import RunLog, extract, load_documents
+    from .files import project_lock
+
+    log = RunLog()
+    with project_lock(config.state_dir, wait=args.wait):
+        extract(config, load_documents(config, args.documents), log)
+    _report_files(_console(args), log)
+    return EXIT_OK
+
+
+def cmd_update(args: argparse.Namespace, config: Config) -> int:
+    from .build import RunLog, extract, load_documents, update
+    from .files import project_lock
+
+    log = RunLog()
+    with project_lock(config.state_dir, wait=args.wait):
+        templates = extract(config, load_documents(config, args.documents), log)
+        update(config, templates, _languages(args, config), log)
+    _report_files(_console(args), log)
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace, config: Config) -> int:
+    from .build import RunLog, assemble, extract, load_documents, update
+    from .files import project_lock
+
+    console = _console(args)
+    log = RunLog()
+    languages = _languages(args, config)
+    with project_lock(config.state_dir, wait=args.wait):
+        documents = load_documents(config, args.documents)
+        templates = extract(config, documents, log)
+        catalogs = update(config, templates, languages, log)
+        assemble(config, documents, catalogs, languages, log)
+    for warning in log.warnings:
+        console.warning(warning)
+    _report_files(console, log)
+    return EXIT_OK
+
+
+def _report_files(console: Console, log: Any) -> None:
+    for path in log.written:
+        console.info(f"wrote {path}")
+    console.info(f"{len(log.written)} file(s) written, {len(log.unchanged)} unchanged")
+
+
+# --- parser --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Translate English documents into reviewed editions through gettext PO files.",
+    )
+    parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    parser.add_argument(
+        "--project", type=Path, default=None, help="project folder (default: found from here up)"
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    common.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="format of stderr messages"
+    )
+    docs = argparse.ArgumentParser(add_help=False)
+    docs.add_argument("documents", nargs="*", metavar="DOC", help="document names (default: all)")
+    langs = argparse.ArgumentParser(add_help=False)
+    langs.add_argument(
+        "--lang", action="append", metavar="L", help="only this target language (repeatable)"
+    )
+    locking = argparse.ArgumentParser(add_help=False)
+    locking.add_argument(
+        "--wait", action="store_true", help="wait for another run to finish instead of failing"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("extract", parents=[common, docs, locking], help="write locales/<doc>.pot")
+    p.set_defaults(handler=cmd_extract)
+    p = sub.add_parser(
+        "update",
+        parents=[common, docs, langs, locking],
+        help="merge templates into locales/<lang>/<doc>.po (msgmerge semantics)",
+    )
+    p.set_defaults(handler=cmd_update)
+    p = sub.add_parser(
+        "build",
+        parents=[common, docs, langs, locking],
+        help="extract, update, translate, check and write the editions",
+    )
+    p.set_defaults(handler=cmd_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code instead of exiting, so tests can call it."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    console = _console(args)
+    try:
+        root = args.project.resolve() if args.project else find_project_root(Path.cwd())
+        config = load_config(root)
+        handler: Command = args.handler
+        return handler(args, config)
+    except PipelineError as error:
+        console.error(error.one_line())
+        return error.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted; files are either as before or fully written")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+        console.error(f"internal error: {type(error).__name__}: {error} (please report this)")
+        return EXIT_INTERNAL
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
