@@ -6,24 +6,28 @@ calls these functions and prints what they return.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .assemble import render_text
 from .catalog import (
+    dump_catalog,
     ordered_header,
     read_catalog,
-    save_catalog,
     template_from_document,
     translations_of,
 )
 from .config import Config
 from .errors import ConfigError, SourceError
 from .files import write_atomic
-from .model import Catalog, Document
+from .model import Catalog, Document, State
 from .segment import segment_text
 
 SOURCE_SUFFIXES = (".txt", ".md")
@@ -31,11 +35,28 @@ SOURCE_SUFFIXES = (".txt", ".md")
 
 @dataclass
 class RunLog:
-    """What a run did, for the CLI to print and the run report to keep."""
+    """What a run wrote (or, with ``dry_run``, would write), for the CLI and the run report.
 
+    Every file the pipeline produces goes through `write`, so `pipeline build --check` is the same
+    code path as a real build with the last step left out.
+    """
+
+    dry_run: bool = False
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def write(self, config: Config, path: Path, data: bytes) -> bool:
+        """Write atomically unless unchanged; in a dry run only note whether it would change."""
+        if self.dry_run:
+            try:
+                changed = path.read_bytes() != data
+            except OSError:
+                changed = True
+        else:
+            changed = write_atomic(path, data)
+        self.record(config, path, changed)
+        return changed
 
     def record(self, config: Config, path: Path, changed: bool) -> None:
         (self.written if changed else self.unchanged).append(config.relative(path))
@@ -68,7 +89,8 @@ def source_paths(config: Config, names: list[str] | None = None) -> list[Path]:
     for path in found:
         if path.stem in stems:
             raise SourceError(
-                f"two sources share the name {path.stem!r}: {stems[path.stem].name} and {path.name}",
+                f"two sources share the name {path.stem!r}: "
+                f"{stems[path.stem].name} and {path.name}",
                 path=config.relative(path),
             )
         stems[path.stem] = path
@@ -197,7 +219,7 @@ def extract(config: Config, documents: list[Document], log: RunLog) -> dict[str,
     for document in documents:
         template = build_template(config, document)
         path = pot_path(config, document.name)
-        log.record(config, path, save_catalog(template, path))
+        log.write(config, path, dump_catalog(template))
         templates[document.name] = template
     return templates
 
@@ -246,7 +268,7 @@ def update(
     for (name, language), catalog in merged.items():
         path = po_path(config, language, name)
         catalog.path = config.relative(path)
-        log.record(config, path, save_catalog(catalog, path))
+        log.write(config, path, dump_catalog(catalog))
     return merged
 
 
@@ -267,4 +289,459 @@ def assemble(
             translations = translations_of(catalog)
             text = render_text(document, translations, config.policy)
             path = edition_path(config, language, document.name, ".txt")
-            log.record(config, path, write_atomic(path, text.encode("utf-8")))
+            log.write(config, path, text.encode("utf-8"))
+
+
+# --- the incremental build -----------------------------------------------------------------------
+
+STATE_VERSION = 1
+
+
+@dataclass
+class BuildOptions:
+    """What `pipeline build` was asked to do."""
+
+    documents: list[str] | None = None
+    languages: list[str] | None = None
+    check_only: bool = False
+    require_models: bool = False
+    engine: str | None = None
+    progress: ProgressFactory | None = None
+
+
+@dataclass
+class PairReport:
+    """What happened to one document in one language."""
+
+    document: str
+    language: str
+    rebuilt: bool = False
+    states: dict[str, int] = field(default_factory=dict)
+    words: dict[str, int] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)
+    gate_findings: int = 0
+    machine: dict[str, object] = field(default_factory=dict)
+    model: str = ""
+    edition: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildReport:
+    """The run report: written to the state folder and, on request, elsewhere."""
+
+    started: float = 0.0
+    seconds: float = 0.0
+    check_only: bool = False
+    pairs: list[PairReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    missing_models: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+
+    @property
+    def engine_calls(self) -> int:
+        return sum(int(str(p.machine.get("engine_calls", 0))) for p in self.pairs if p.rebuilt)
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(int(str(p.machine.get("from_cache", 0))) for p in self.pairs if p.rebuilt)
+
+    @property
+    def gate_failed(self) -> bool:
+        return any(p.gate_findings for p in self.pairs)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "pipeline": __version__,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "seconds": round(self.seconds, 3),
+            "check_only": self.check_only,
+            "changed": self.written,
+            "engine_calls": self.engine_calls,
+            "cache_hits": self.cache_hits,
+            "missing_models": self.missing_models,
+            "withheld": self.withheld,
+            "warnings": self.warnings,
+            "pairs": [
+                {
+                    "document": p.document,
+                    "language": p.language,
+                    "rebuilt": p.rebuilt,
+                    "states": p.states,
+                    "words": p.words,
+                    "findings": p.findings,
+                    "gate_findings": p.gate_findings,
+                    "machine": p.machine,
+                    "model": p.model,
+                    "edition": p.edition,
+                    "seconds": round(p.seconds, 3),
+                }
+                for p in self.pairs
+            ],
+        }
+
+    def summary(self) -> str:
+        rebuilt = sum(p.rebuilt for p in self.pairs)
+        findings: dict[str, int] = {}
+        for pair in self.pairs:
+            for severity, count in pair.findings.items():
+                findings[severity] = findings.get(severity, 0) + count
+        shown = ", ".join(f"{n} {s}" for s, n in sorted(findings.items())) or "no findings"
+        verb = "would change" if self.check_only else "changed"
+        return (
+            f"build: {rebuilt}/{len(self.pairs)} document-language pairs rebuilt, "
+            f"{len(self.written)} file(s) {verb}, {self.engine_calls} units machine-translated, "
+            f"{self.cache_hits} from cache, {shown}, {self.seconds:.2f} s"
+        )
+
+
+class ProgressFactory:
+    """Makes a progress callback per language; the CLI supplies one that draws tqdm bars."""
+
+    def start(self, label: str, total: int) -> Progress:
+        return Progress()
+
+
+class Progress:
+    def advance(self, count: int) -> None:
+        """Called as units are translated."""
+
+    def close(self) -> None:
+        """Called when the language is done."""
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def argos_packages_dir() -> Path:
+    """Where Argos keeps installed packages, computed as argostranslate.settings does, without
+    importing Argos (so a build with nothing to do stays fast)."""
+    explicit = os.environ.get("ARGOS_PACKAGES_DIR")
+    if explicit:
+        return Path(explicit)
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "argos-translate" / "packages"
+
+
+def model_fingerprints(source: str) -> dict[str, str]:
+    """target language → "name version" of the installed Argos package for source→target."""
+    found: dict[str, str] = {}
+    folder = argos_packages_dir()
+    if not folder.is_dir():
+        return found
+    for package in sorted(folder.iterdir()):
+        try:
+            meta = json.loads((package / "metadata.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict) or meta.get("from_code") != source:
+            continue
+        target = str(meta.get("to_code", ""))
+        found.setdefault(target, f"{package.name} {meta.get('package_version', '?')}")
+    return found
+
+
+def _config_digest(config: Config) -> str:
+    """Everything in the configuration that changes what a build writes."""
+    raw = _read_or_empty(config.root / "pyproject.toml")
+    try:
+        table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("pipeline", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        table = {}
+    return _sha(json.dumps([__version__, table], sort_keys=True, default=str).encode())
+
+
+def _load_state(config: Config) -> dict[str, Any]:
+    try:
+        state = json.loads((config.state_dir / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"version": STATE_VERSION, "pairs": {}}
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        return {"version": STATE_VERSION, "pairs": {}}
+    return state
+
+
+def _pair_outputs(config: Config, name: str, language: str) -> list[Path]:
+    outputs = [pot_path(config, name), po_path(config, language, name)]
+    outputs += [edition_path(config, language, name, s) for s in (".txt", ".md", ".html")]
+    return [path for path in outputs if path.exists()]
+
+
+def _pair_inputs(
+    config: Config, config_digest: str, source: bytes, name: str, language: str, model: str,
+    engine: str,
+) -> str:  # fmt: skip
+    parts = [
+        config_digest,
+        _sha(source),
+        _sha(_read_or_empty(po_path(config, language, name))),
+        _sha(_read_or_empty(config.locales_dir / "glossary.csv")),
+        model,
+        engine,
+        config.policy,
+    ]
+    return _sha("\n".join(parts).encode())
+
+
+def _outputs_intact(config: Config, recorded: dict[str, str]) -> bool:
+    if not recorded:
+        return False
+    return all(
+        _sha(_read_or_empty(config.root / relative)) == digest
+        for relative, digest in recorded.items()
+    )
+
+
+def run_build(config: Config, options: BuildOptions) -> BuildReport:
+    """The whole job for every document and language, skipping pairs whose inputs are unchanged.
+
+    Inputs of a pair: the source, its catalog, the glossary, the model package, the configuration
+    and the pipeline version. The state (stamps) is written last, after every output, so a build
+    killed at any point leaves stamps that make the next build redo the unfinished work.
+    """
+    report = BuildReport(started=time.time(), check_only=options.check_only)
+    clock = time.perf_counter()
+    languages = options.languages or list(config.target_languages)
+    engine_kind = options.engine or config.engine
+    state = _load_state(config)
+    pairs_state: dict[str, Any] = state.setdefault("pairs", {})
+    config_digest = _config_digest(config)
+    models = model_fingerprints(config.source_language)
+    log = RunLog(dry_run=options.check_only)
+    for language in languages:
+        if language not in models:
+            report.missing_models.append(language)
+    if options.require_models and report.missing_models:
+        from .errors import ModelError
+
+        raise ModelError(
+            "no Argos model for "
+            + ", ".join(f"{config.source_language}→{lang}" for lang in report.missing_models)
+            + "; run `pipeline models install FILE.argosmodel` or "
+            "`pipeline models install --online " + " ".join(report.missing_models) + "`"
+        )
+    for language in report.missing_models:
+        report.warnings.append(
+            f"no Argos model for {config.source_language}→{language}: machine translation "
+            f"skipped; run `pipeline models install --online {language}` "
+            "(or `pipeline models install FILE.argosmodel`)"
+        )
+    any_rebuilt = False
+    for path in source_paths(config, options.documents):
+        name = path.stem
+        source = _read_or_empty(path)
+        digests = {
+            language: _pair_inputs(
+                config, config_digest, source, name, language, models.get(language, "none"),
+                engine_kind,
+            )
+            for language in languages
+        }  # fmt: skip
+        dirty = [
+            language
+            for language in languages
+            if pairs_state.get(f"{name}/{language}", {}).get("inputs") != digests[language]
+            or not _outputs_intact(config, pairs_state[f"{name}/{language}"].get("outputs", {}))
+        ]
+        for language in languages:
+            if language not in dirty:
+                report.pairs.append(_pair_from_state(name, language, pairs_state))
+        if not dirty:
+            continue
+        any_rebuilt = True
+        document = load_document(config, path)
+        template = build_template(config, document)
+        log.write(config, pot_path(config, name), dump_catalog(template))
+        # Read and merge every dirty catalog first: a bad PO file stops the build before any write.
+        merged = _merge_languages(config, template, name, dirty)
+        for language in dirty:
+            pair_clock = time.perf_counter()
+            pair = PairReport(name, language, rebuilt=True, model=models.get(language, ""))
+            catalog = merged[language]
+            if language in models and not options.check_only:
+                pair.machine = _machine_translate(config, catalog, language, engine_kind, options)
+            po = po_path(config, language, name)
+            log.write(config, po, dump_catalog(catalog))
+            _check_pair(config, catalog, language, po, pair)
+            pair.edition = _write_editions(config, document, language, catalog, log, report)
+            _count_states(catalog, pair)
+            pair.seconds = time.perf_counter() - pair_clock
+            report.pairs.append(pair)
+            if not options.check_only:
+                pairs_state[f"{name}/{language}"] = {
+                    "inputs": _pair_inputs(
+                        config, config_digest, source, name, language,
+                        models.get(language, "none"), engine_kind,
+                    ),
+                    "outputs": {
+                        config.relative(output): _sha(output.read_bytes())
+                        for output in _pair_outputs(config, name, language)
+                    },
+                    "summary": _pair_summary(pair),
+                }  # fmt: skip
+    if any_rebuilt:
+        _write_index(config, report, log)
+    report.written = log.written
+    report.warnings = [*report.warnings, *log.warnings]
+    report.seconds = time.perf_counter() - clock
+    if not options.check_only:
+        _save_state_and_report(config, state, report)
+    return report
+
+
+def _pair_from_state(name: str, language: str, pairs_state: dict[str, Any]) -> PairReport:
+    summary = pairs_state.get(f"{name}/{language}", {}).get("summary", {})
+    return PairReport(
+        name,
+        language,
+        rebuilt=False,
+        states=dict(summary.get("states", {})),
+        words=dict(summary.get("words", {})),
+        findings=dict(summary.get("findings", {})),
+        gate_findings=int(summary.get("gate_findings", 0)),
+        model=str(summary.get("model", "")),
+        edition=str(summary.get("edition", "")),
+    )
+
+
+def _pair_summary(pair: PairReport) -> dict[str, object]:
+    return {
+        "states": pair.states,
+        "words": pair.words,
+        "findings": pair.findings,
+        "gate_findings": pair.gate_findings,
+        "model": pair.model,
+        "edition": pair.edition,
+    }
+
+
+def _merge_languages(
+    config: Config, template: Catalog, name: str, languages: list[str]
+) -> dict[str, Catalog]:
+    from .merge import merge_catalog
+
+    now = timestamp()
+    merged: dict[str, Catalog] = {}
+    for language in languages:
+        old = read_po(config, language, name)
+        catalog = merge_catalog(
+            template,
+            old,
+            language=language,
+            now=now,
+            purge_obsolete=config.purge_obsolete,
+            project=name,
+        )
+        catalog.path = config.relative(po_path(config, language, name))
+        merged[language] = catalog
+    return merged
+
+
+def _machine_translate(
+    config: Config, catalog: Catalog, language: str, engine_kind: str, options: BuildOptions
+) -> dict[str, object]:
+    """Fill the catalog from the MT cache and the engine; Argos is imported only here."""
+    from .machine import translate_catalog
+    from .translate import TranslationCache, open_engine
+
+    engine = open_engine(engine_kind, config.source_language, language)
+    cache = TranslationCache(config.cache_dir / "translations.sqlite3")
+    factory = options.progress or ProgressFactory()
+    bar = factory.start(f"{catalog.path}", len(catalog.entries))
+    try:
+        result = translate_catalog(catalog, engine, cache, progress=bar.advance)
+    finally:
+        bar.close()
+        cache.close()
+    return {
+        "engine": engine.name,
+        "package": f"{engine.package_name} {engine.package_version}",
+        "filled": result.filled,
+        "refreshed": result.refreshed,
+        "from_cache": result.from_cache,
+        "engine_calls": result.engine_calls,
+        "rejected": dict(result.rejected),
+    }
+
+
+def _check_pair(
+    config: Config, catalog: Catalog, language: str, po: Path, pair: PairReport
+) -> None:
+    """Quality findings of the catalog; error-level findings in reviewed entries fail the gate.
+
+    Machine output is expected to have problems (that is what review is for), so only what a
+    person approved, and the file format itself, can fail a scheduled build.
+    """
+    from .catalog import state_of
+    from .checks import check_catalog, load_glossary
+    from .model import Severity
+
+    glossary_path = config.locales_dir / "glossary.csv"
+    glossary = load_glossary(glossary_path) if glossary_path.exists() else None
+    findings = check_catalog(catalog, language, glossary=glossary, display=config.relative(po))
+    reviewed = {e.msgid for e in catalog.entries if state_of(e) is State.REVIEWED}
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+        # Findings without a msgid are about the file itself (format): they always count.
+        if finding.severity is Severity.ERROR and (not finding.msgid or finding.msgid in reviewed):
+            pair.gate_findings += 1
+    pair.findings = counts
+
+
+def _count_states(catalog: Catalog, pair: PairReport) -> None:
+    from .catalog import state_of
+
+    states = {state.value: 0 for state in State}
+    words = {state.value: 0 for state in State}
+    for entry in catalog.entries:
+        if entry.obsolete:
+            continue
+        state = state_of(entry).value
+        occurrences = max(1, len(entry.references))
+        states[state] += occurrences
+        words[state] += occurrences * len(entry.msgid.split())
+    pair.states = states
+    pair.words = words
+
+
+def _write_editions(
+    config: Config,
+    document: Document,
+    language: str,
+    catalog: Catalog,
+    log: RunLog,
+    report: BuildReport,
+) -> str:
+    """Write the editions of one language; returns "published" or why they were withheld."""
+    text = render_text(document, translations_of(catalog), config.policy)
+    log.write(config, edition_path(config, language, document.name, ".txt"), text.encode())
+    return "published"
+
+
+def _write_index(config: Config, report: BuildReport, log: RunLog) -> None:
+    """output/index.html, once any pair was rebuilt (see pipeline.editions)."""
+
+
+def _save_state_and_report(config: Config, state: dict[str, Any], report: BuildReport) -> None:
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    gitignore = config.state_dir / ".gitignore"
+    if not gitignore.exists():
+        write_atomic(gitignore, b"*\n")
+    data = json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n"
+    write_atomic(config.state_dir / "state.json", data)
+    write_report(config.state_dir / "last-build.json", report)
+
+
+def write_report(path: Path, report: BuildReport) -> None:
+    data = json.dumps(report.as_json(), indent=1, ensure_ascii=False).encode() + b"\n"
+    write_atomic(path, data)

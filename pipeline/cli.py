@@ -1,9 +1,9 @@
 """Command line: argparse subcommands that call the core and print. The only module that prints.
 
-Exit codes are decided in one place: 0 fine, 1 quality gate failed, 2 usage or configuration error,
-3 model missing (with --require-models) or bad model file, 4 source error, 5 catalog error, 6 another
-run holds the lock, 7 an edition was withheld by the publish policy, 70 internal error, 130
-interrupted. Each error is one line on stderr; no traceback reaches the user.
+Exit codes are decided in one place: 0 fine, 1 quality gate failed, 2 usage or configuration
+error, 3 model missing (with --require-models) or bad model file, 4 source error, 5 catalog error,
+6 another run holds the lock, 7 an edition was withheld by the publish policy, 70 internal error,
+130 interrupted. Each error is one line on stderr; no traceback reaches the user.
 """
 
 from __future__ import annotations
@@ -45,6 +45,13 @@ class Console:
             print(text, file=self.stream, flush=True)
         else:
             print(f"pipeline: {level}: {text}", file=self.stream, flush=True)
+
+    def summary(self, text: str, **fields: Any) -> None:
+        """The one-line summary of a run: always shown, even with --quiet."""
+        if self.log_format == "json":
+            self.message("summary", text, **fields)
+        else:
+            print(text, file=self.stream, flush=True)
 
     def info(self, text: str, **fields: Any) -> None:
         self.message("info", text, **fields)
@@ -100,21 +107,66 @@ def cmd_update(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
-    from .build import RunLog, assemble, extract, load_documents, update
+    from .build import BuildOptions, run_build, write_report
     from .files import project_lock
 
     console = _console(args)
-    log = RunLog()
-    languages = _languages(args, config)
+    options = BuildOptions(
+        documents=args.documents or None,
+        languages=_languages(args, config),
+        check_only=args.check,
+        require_models=args.require_models,
+        engine=args.engine,
+        progress=None if args.check else _tqdm_progress(args),
+    )
     with project_lock(config.state_dir, wait=args.wait):
-        documents = load_documents(config, args.documents)
-        templates = extract(config, documents, log)
-        catalogs = update(config, templates, languages, log)
-        assemble(config, documents, catalogs, languages, log)
-    for warning in log.warnings:
+        report = run_build(config, options)
+    if args.report is not None:
+        write_report(args.report, report)
+    for warning in report.warnings:
         console.warning(warning)
-    _report_files(console, log)
+    for withheld in report.withheld:
+        console.warning(withheld)
+    if args.check:
+        for path in report.written:
+            console.info(f"would change {path}")
+    console.summary(report.summary(), report=report.as_json())
+    if args.check and report.written:
+        return 1
+    if report.gate_failed:
+        console.error("quality gate failed: error-level findings in reviewed entries")
+        return 1
+    if report.withheld:
+        from .errors import EditionWithheldError
+
+        return EditionWithheldError.exit_code
     return EXIT_OK
+
+
+def _tqdm_progress(args: argparse.Namespace) -> Any:
+    """A progress factory drawing one tqdm bar per language, only on a terminal."""
+    from .build import Progress, ProgressFactory
+
+    if args.quiet or not sys.stdout.isatty():
+        return None
+
+    class TqdmProgress(Progress):
+        def __init__(self, label: str, total: int) -> None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="unit", leave=True)
+
+        def advance(self, count: int) -> None:
+            self.bar.update(count)
+
+        def close(self) -> None:
+            self.bar.close()
+
+    class TqdmFactory(ProgressFactory):
+        def start(self, label: str, total: int) -> Progress:
+            return TqdmProgress(label, total)
+
+    return TqdmFactory()
 
 
 def _report_files(console: Console, log: Any) -> None:
@@ -165,6 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, docs, langs, locking],
         help="extract, update, translate, check and write the editions",
     )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 and list what a build would change",
+    )
+    p.add_argument("--report", type=Path, metavar="FILE", help="also write the run report here")
+    p.add_argument(
+        "--require-models",
+        action="store_true",
+        help="exit 3 instead of skipping machine translation when a model is missing",
+    )
+    p.add_argument("--engine", choices=("argos", "argos-batch"), help="override the configuration")
     p.set_defaults(handler=cmd_build)
     return parser
 
@@ -190,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:  # the last line of defence against tracebacks
         console.error(f"internal error: {type(error).__name__}: {error} (please report this)")
         return EXIT_INTERNAL
 
