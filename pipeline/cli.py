@@ -143,6 +143,45 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    """Units and words per review state; reads only PO files (no Argos import)."""
+    from .review import collect_status, effort_by_language, format_status, status_json
+
+    languages = _languages(args, config)
+    rows = collect_status(config, languages, args.documents)
+    if args.json:
+        effort = effort_by_language(config, languages, args.documents)
+        print(json.dumps(status_json(rows, effort), ensure_ascii=False, indent=2))
+    else:
+        print(format_status(rows))
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace, config: Config) -> int:
+    """Interactive review in the terminal, or the bilingual HTML report with --report."""
+    import os
+
+    from .errors import ConfigError
+    from .review import Terminal, review_queue, run_review, write_report
+
+    console = _console(args)
+    if args.language not in config.target_languages:
+        raise ConfigError(
+            f"{args.language}: not a configured target language "
+            f"({', '.join(config.target_languages)})"
+        )
+    documents = [args.document] if args.document else []
+    if args.report:
+        path = write_report(config, args.language, documents)
+        console.info(f"wrote {config.relative(path)}")
+        return EXIT_OK
+    items = review_queue(config, args.language, documents)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
+    summary = run_review(config, args.language, items, Terminal(sys.stdin, sys.stdout, editor))
+    console.info(summary.line())
+    return EXIT_OK
+
+
 def _tqdm_progress(args: argparse.Namespace) -> Any:
     """A progress factory drawing one tqdm bar per language, only on a terminal."""
     from .build import Progress, ProgressFactory
@@ -230,6 +269,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--engine", choices=("argos", "argos-batch"), help="override the configuration")
     p.set_defaults(handler=cmd_build)
+    p = sub.add_parser(
+        "status",
+        parents=[common, docs, langs],
+        help="units and words in each review state, per document and language",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print JSON, with post-editing effort per language"
+    )
+    p.set_defaults(handler=cmd_status)
+    p = sub.add_parser(
+        "review",
+        parents=[common],
+        help="review machine, edited and stale entries in the terminal, or write an HTML report",
+    )
+    p.add_argument("language", metavar="LANG", help="target language to review")
+    p.add_argument("document", nargs="?", metavar="DOC", help="only this document")
+    p.add_argument(
+        "--report", action="store_true", help="write output/review/LANG.html instead of asking"
+    )
+    p.set_defaults(handler=cmd_review)
     return parser
 
 
