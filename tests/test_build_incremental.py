@@ -1,0 +1,166 @@
+"""`pipeline build` as a scheduled job: incremental, --check, reports, narrowing, locking."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO, contents, run_cli, run_process, snapshot
+
+from pipeline.files import project_lock
+
+HEAVY = ("argostranslate", "torch", "stanza", "ctranslate2", "spacy", "onnxruntime")
+
+
+@pytest.fixture
+def project(repo_copy: Path) -> Path:
+    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
+    return repo_copy
+
+
+def _report(project: Path) -> dict[str, object]:
+    data = json.loads((project / ".pipeline" / "last-build.json").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_build_after_build_does_nothing_and_imports_no_argos(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    before = snapshot(project)
+    code = (
+        "import sys; from pipeline.cli import main; rc = main(['build']);"
+        f"print(rc, sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "0 []"
+    assert "0/4 document-language pairs rebuilt, 0 file(s) changed" in result.stderr
+    assert snapshot(project) == before
+    report = _report(project)
+    assert report["engine_calls"] == 0
+    assert report["changed"] == []
+    assert all(not pair["rebuilt"] for pair in report["pairs"])  # type: ignore[index,union-attr]
+
+
+def test_changed_source_rebuilds_and_reports(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    source = project / "source" / "kras-interview.txt"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Greetings, comrades!", "Hello, comrades!"),
+        encoding="utf-8",
+    )
+    assert run_cli(project, "build") == 0
+    report = _report(project)
+    changed = report["changed"]
+    assert isinstance(changed, list)
+    assert "locales/kras-interview.pot" in changed
+    assert "output/cs/kras-interview.txt" in changed
+    pairs = report["pairs"]
+    assert isinstance(pairs, list) and len(pairs) == 4
+    assert all(pair["rebuilt"] for pair in pairs)
+    assert pairs[0]["states"]["untranslated"] == 179 or pairs[0]["states"]["untranslated"] > 150
+
+
+def test_reviewer_edit_rebuilds_only_that_language(project: Path) -> None:
+    import polib
+
+    assert run_cli(project, "build") == 0
+    po_file = project / "locales" / "sk" / "kras-interview.po"
+    po = polib.pofile(str(po_file))
+    po[0].msgstr = "Nižšie uverejňujeme rozhovor."
+    po.save(str(po_file))
+    assert run_cli(project, "build") == 0
+    report = _report(project)
+    rebuilt = [(p["document"], p["language"]) for p in report["pairs"] if p["rebuilt"]]  # type: ignore[union-attr,index]
+    assert rebuilt == [("kras-interview", "sk")]
+    edition = (project / "output" / "sk" / "kras-interview.txt").read_text(encoding="utf-8")
+    assert edition.startswith("Nižšie uverejňujeme rozhovor. We do so")
+
+
+def test_check_mode_changes_nothing_and_lists_what_would(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    assert run_process(project, "build", "--check").returncode == 0
+    source = project / "source" / "kras-interview.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "A new closing line.\n")
+    before = contents(project)
+    state_before = (project / ".pipeline" / "state.json").read_bytes()
+    result = run_process(project, "build", "--check")
+    assert result.returncode == 1
+    assert "would change locales/kras-interview.pot" in result.stderr
+    assert "would change output/ru/kras-interview.txt" in result.stderr
+    assert contents(project) == before
+    assert (project / ".pipeline" / "state.json").read_bytes() == state_before
+
+
+def test_second_document_is_picked_up_and_names_narrow(project: Path) -> None:
+    (project / "source" / "notes.txt").write_text(
+        "Short notes.\n1) Why?\nBecause.\n", encoding="utf-8"
+    )
+    assert run_cli(project, "build", "--lang", "cs", "notes") == 0
+    assert (project / "output" / "cs" / "notes.txt").read_text(encoding="utf-8") == (
+        "Short notes.\n1) Why?\nBecause.\n"
+    )
+    assert not (project / "output" / "ru" / "notes.txt").exists()
+    assert not (project / "output" / "cs" / "kras-interview.txt").exists()
+    assert run_cli(project, "build") == 0
+    for lang in ("cs", "ru", "uk", "sk"):
+        assert (project / "output" / lang / "notes.txt").exists()
+        assert (project / "locales" / lang / "notes.po").exists()
+
+
+def test_report_file_and_json_logs(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = run_process(project, "build", "--report", str(target), "--log-format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["pairs"][0]["document"] == "kras-interview"
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert records[-1]["level"] == "summary"
+    assert records[-1]["report"]["seconds"] >= 0
+    assert {r["level"] for r in records} <= {"warning", "summary", "info"}
+
+
+def test_missing_model_warns_or_fails_with_require_models(project: Path, tmp_path: Path) -> None:
+    empty = {"ARGOS_PACKAGES_DIR": str(tmp_path / "no-packages")}
+    result = run_process(project, "build", env=empty)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 4
+    assert "pipeline models install" in warnings[0]
+    shutil.rmtree(project / "output")
+    result = run_process(project, "build", "--require-models", env=empty)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1
+    assert not (project / "output").exists()
+
+
+def test_second_build_waits_or_fails_on_the_lock(project: Path) -> None:
+    with project_lock(project / ".pipeline"):
+        result = run_process(project, "build")
+        assert result.returncode == 6
+        assert "another pipeline process" in result.stderr
+        assert not (project / "output").exists()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; sys.path.insert(0, sys.argv[1]);"
+            "from pathlib import Path; from pipeline.files import project_lock;"
+            "cm = project_lock(Path(sys.argv[2]));  cm.__enter__(); print('locked', flush=True);"
+            "time.sleep(1.5)",
+            str(REPO),
+            str(project / ".pipeline"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    result = run_process(project, "build", "--wait")
+    assert result.returncode == 0, result.stderr
+    # The build could only take the lock once the holder had exited.
+    assert holder.poll() == 0
