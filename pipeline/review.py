@@ -37,7 +37,7 @@ STATES: tuple[State, ...] = (
     State.REVIEWED,
 )
 NEEDS_REVIEW = frozenset({State.MACHINE, State.EDITED, State.STALE})
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")
 _TOKEN = re.compile(r"\s+|\S+")
 EDITOR_MARKER = "# ---- Everything from this line down is ignored. ----"
 
@@ -697,22 +697,22 @@ def render_entry(view: EntryView, width: int = 80) -> str:
 
 @dataclass
 class ReviewSummary:
-    """What a review session did, for the CLI to print."""
+    """What a review session did, for the CLI to print; entries are counted once each."""
 
     total: int = 0
-    approved: int = 0
-    edited: int = 0
-    skipped: int = 0
+    approved: set[int] = field(default_factory=set)
+    edited: set[int] = field(default_factory=set)
+    skipped: set[int] = field(default_factory=set)
     finished: bool = False
-    files: set[str] = field(default_factory=set)
 
     def line(self) -> str:
-        end = "end of queue" if self.finished else "stopped"
         if self.total == 0:
             return "nothing to review: no machine, edited or stale entries"
+        end = "end of the queue" if self.finished else "stopped"
+        skipped = len(self.skipped - self.approved)
         return (
-            f"{end}: {self.approved} approved, {self.edited} edited, {self.skipped} skipped "
-            f"of {self.total} entries"
+            f"{end}: {len(self.approved)} approved, {len(self.edited)} edited, "
+            f"{skipped} skipped of {self.total} entries; every action is saved"
         )
 
 
@@ -760,8 +760,7 @@ def run_review(
                     notice = "nothing to approve: the translation is empty"
                     continue
                 apply_change(config, item, entry, approve_entry)
-                summary.approved += 1
-                summary.files.add(item.display)
+                summary.approved.add(index)
                 index += 1
             elif key == "e":
                 context = _editor_context(view)
@@ -770,11 +769,10 @@ def run_review(
                     notice = "edit cancelled: translation unchanged"
                     continue
                 apply_change(config, item, entry, _setter(text))
-                summary.edited += 1
-                summary.files.add(item.display)
+                summary.edited.add(index)
                 notice = "saved; press a to approve"
             elif key in ("s", " ", "n"):
-                summary.skipped += 1
+                summary.skipped.add(index)
                 index += 1
             elif key == "b":
                 if index == 0:
@@ -882,7 +880,7 @@ class Terminal:
                 os.unlink(name)
 
     def _prompt(self, current: str) -> str | None:
-        prompt = "new translation (Enter on an empty line keeps the old one):\n> "
+        prompt = "edit the translation and press Enter (an empty line keeps the old one):\n> "
         if not self.interactive:
             self.stdout.write(prompt)
             self.stdout.flush()
@@ -962,12 +960,13 @@ def _diff_html(old: str, new: str) -> str:
     return "".join(parts)
 
 
-def _findings_html(findings: Sequence[Finding]) -> str:
+def _findings_html(findings: Sequence[Finding], with_line: bool = False) -> str:
     if not findings:
         return ""
     items = "".join(
         f'<li class="{_e(f.severity.value)}"><b>{_e(f.severity.value)}</b> '
-        f"{_e(f.check)}: {_e(f.message)}</li>"
+        + (f"line {f.line}: " if with_line and f.line else "")
+        + f"{_e(f.check)}: {_e(f.message)}</li>"
         for f in findings
     )
     return f'<ul class="findings">{items}</ul>'
@@ -1047,13 +1046,13 @@ def render_report(language: str, sections: Sequence[ReportSection]) -> str:
         f'<div class="bar" role="img" aria-label="reviewed {reviewed:.0%}">{bar}</div>',
         f'<p class="legend">Show: {filters}'
         '<label><input type="checkbox" id="only-findings"> only entries with findings</label></p>',
-        "<p>To send a correction, quote the file and line of the entry "
-        "(for example <code>locales/cs/doc.po:42</code>) and the corrected text.</p>",
+        "<p>To send a correction, quote the file and line in the first column of the entry "
+        "and the corrected text.</p>",
     ]
     for section in sections:
         out.append(f"<h2>{_e(section.document)} <small>({_e(section.display)})</small></h2>")
         if section.file_findings:
-            out.append(_findings_html(section.file_findings))
+            out.append(_findings_html(section.file_findings, with_line=True))
         out.append(
             "<table><thead><tr><th>entry</th><th>state</th><th>English</th>"
             f"<th>{_e(name)}</th></tr></thead><tbody>"
