@@ -182,6 +182,56 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    """Quality findings of every catalog (docs/checks.md); exit 1 when one is an error."""
+    from .catalog import read_catalog
+    from .checks import check_catalog, load_glossary, msgfmt_findings
+    from .errors import CatalogError
+    from .model import Severity
+    from .review import document_names, po_file
+
+    languages = _languages(args, config)
+    known = document_names(config, languages)
+    for name in args.documents:
+        if Path(name).stem not in known:
+            raise CatalogError(
+                f"no catalog for document {name!r} (known: {', '.join(known) or 'none'})",
+                path=config.relative(config.locales_dir),
+            )
+    documents = [Path(name).stem for name in args.documents] or known
+    glossary_file = config.locales_dir / "glossary.csv"
+    glossary = load_glossary(glossary_file) if glossary_file.exists() else None
+    findings = []
+    catalogs = 0
+    for language in languages:
+        for document in documents:
+            path = po_file(config, language, document)
+            if not path.exists():
+                continue
+            catalogs += 1
+            shown = config.relative(path)
+            catalog = read_catalog(path, display=shown)
+            findings += msgfmt_findings(path, shown)
+            findings += check_catalog(catalog, language, glossary=glossary, display=shown)
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    if args.json:
+        fields = ("file", "line", "severity", "check", "message", "msgid", "language")
+        rows = [{key: getattr(f, key) for key in fields} for f in findings]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            msgid = f.msgid if len(f.msgid) <= 60 else f.msgid[:59] + "…"
+            shown_id = f" [{json.dumps(msgid, ensure_ascii=False)}]" if f.msgid else ""
+            print(f"{f.file}:{f.line}: {f.severity.value}: {f.check}: {f.message}{shown_id}")
+    _console(args).summary(
+        f"{len(findings)} finding(s), {errors} error(s), in {catalogs} catalog(s)",
+        findings=len(findings),
+        errors=errors,
+        catalogs=catalogs,
+    )
+    return 1 if errors else EXIT_OK
+
+
 def _tqdm_progress(args: argparse.Namespace) -> Any:
     """A progress factory drawing one tqdm bar per language, only on a terminal."""
     from .build import Progress, ProgressFactory
@@ -289,6 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", action="store_true", help="write output/review/LANG.html instead of asking"
     )
     p.set_defaults(handler=cmd_review)
+    p = sub.add_parser(
+        "check",
+        parents=[common, docs, langs],
+        help="quality findings (numbers, terms, script, punctuation, MT damage, msgfmt)",
+    )
+    p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    p.set_defaults(handler=cmd_check)
     return parser
 
 
