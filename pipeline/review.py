@@ -425,19 +425,13 @@ def effort_by_language(
 
 
 def cache_lookup(config: Config) -> OriginalLookup | None:
-    """A lookup into the translation cache of translate.py, or None when there is no cache.
+    """A lookup into translate.py's SQLite cache, or None when there is no cache yet.
 
-    translate.py imports Argos lazily, so importing its cache class keeps `status` fast.
+    translate.py imports Argos only inside functions, so this keeps `status --json` fast.
     """
-    try:
-        from . import translate
-    except ImportError:
-        return None
-    opener: Any = getattr(translate, "open_cache_for_lookup", None)
-    if opener is None:
-        return None
-    found: OriginalLookup | None = opener(config)
-    return found
+    from .translate import open_cache_for_lookup
+
+    return open_cache_for_lookup(config)
 
 
 # --- review actions on entries (pure) ------------------------------------------------------------
