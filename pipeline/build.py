@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .assemble import render_text
 from .catalog import (
     dump_catalog,
     ordered_header,
     read_catalog,
     template_from_document,
-    translations_of,
 )
 from .config import Config
+from .editions import EditionOutcome, outcome_from_states, write_editions, write_index
 from .errors import ConfigError, SourceError
 from .files import write_atomic
 from .model import Catalog, Document, State
@@ -281,15 +280,15 @@ def assemble(
     catalogs: dict[tuple[str, str], Catalog],
     languages: list[str],
     log: RunLog,
-) -> None:
-    """Write the editions of every document in every language."""
-    for document in documents:
-        for language in languages:
-            catalog = catalogs[(document.name, language)]
-            translations = translations_of(catalog)
-            text = render_text(document, translations, config.policy)
-            path = edition_path(config, language, document.name, ".txt")
-            log.write(config, path, text.encode("utf-8"))
+) -> list[EditionOutcome]:
+    """Write the editions of every document in every language, then the index of them."""
+    outcomes = [
+        write_editions(config, document, language, catalogs[(document.name, language)], log)
+        for document in documents
+        for language in languages
+    ]
+    write_index(config, outcomes, log)
+    return outcomes
 
 
 # --- the incremental build -----------------------------------------------------------------------
@@ -554,7 +553,10 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
         ]
         for language in languages:
             if language not in dirty:
-                report.pairs.append(_pair_from_state(name, language, pairs_state))
+                kept = _pair_from_state(name, language, pairs_state)
+                report.pairs.append(kept)
+                if kept.edition not in ("", "published"):
+                    report.withheld.append(kept.edition)  # still withheld: the exit code says so
         if not dirty:
             continue
         any_rebuilt = True
@@ -723,13 +725,29 @@ def _write_editions(
     report: BuildReport,
 ) -> str:
     """Write the editions of one language; returns "published" or why they were withheld."""
-    text = render_text(document, translations_of(catalog), config.policy)
-    log.write(config, edition_path(config, language, document.name, ".txt"), text.encode())
-    return "published"
+    outcome = write_editions(config, document, language, catalog, log)
+    if not outcome.published:
+        report.withheld.append(outcome.reason)
+    return outcome.status
 
 
 def _write_index(config: Config, report: BuildReport, log: RunLog) -> None:
-    """output/index.html, once any pair was rebuilt (see pipeline.editions)."""
+    """output/index.html over every document and language, rebuilt in this run or earlier."""
+    this_run = {(pair.document, pair.language): pair for pair in report.pairs}
+    earlier: dict[str, Any] = _load_state(config).get("pairs", {})
+    outcomes: list[EditionOutcome] = []
+    for path in source_paths(config):
+        for language in config.target_languages:
+            pair = this_run.get((path.stem, language))
+            if pair is not None:
+                states, status = pair.states, pair.edition
+            else:
+                summary = earlier.get(f"{path.stem}/{language}", {}).get("summary")
+                if not summary:
+                    continue  # never built: nothing to list
+                states, status = summary.get("states", {}), str(summary.get("edition", ""))
+            outcomes.append(outcome_from_states(config, path.stem, language, states, status))
+    write_index(config, outcomes, log)
 
 
 def _save_state_and_report(config: Config, state: dict[str, Any], report: BuildReport) -> None:
