@@ -1,1 +1,84 @@
-"""Pytest fixtures that build and install tiny real Argos packages (filled in by the MT work)."""
+"""Pytest fixtures: tiny real Argos packages, built once per session and installed into the
+temporary ARGOS_PACKAGES_DIR that conftest.py sets up before anything imports Argos."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.translate import PackageInfo
+
+# One OpenMP thread: the tiny models are ~20x faster per call than with Argos's default of one
+# thread per core (docs/offline-argos-models.md, section 7). Read when Argos is first imported.
+os.environ.setdefault("ARGOS_INTRA_THREADS", "1")
+
+# (source, target, mode) of every package the suite installs; cs/sk/ru/uk are the configured pairs.
+INSTALLED = (
+    ("en", "cs", "upper"),
+    ("en", "sk", "upper"),
+    ("en", "ru", "cyrillic"),
+    ("en", "uk", "cyrillic"),
+    ("en", "de", "copy"),
+)
+# Built but not installed: for install, replace and wrong-pair tests.
+SPARE = (
+    ("en", "cs", "cyrillic", "2.0"),
+    ("en", "fr", "copy", "1.0"),
+)
+
+
+@dataclass(frozen=True)
+class ArgosModels:
+    """The installed test packages and the .argosmodel files they came from."""
+
+    packages: dict[str, PackageInfo]  # "en-cs" → the installed package
+    files: dict[str, Path]  # "en-cs" → .argosmodel; spares as "en-cs-cyrillic-2.0"
+    packages_dir: Path
+
+
+@pytest.fixture(scope="session")
+def argos_model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Build every test package once per session (a few seconds in all)."""
+    import argos_models
+
+    folder = tmp_path_factory.mktemp("argosmodels")
+    files: dict[str, Path] = {}
+    for source, target, mode in INSTALLED:
+        files[f"{source}-{target}"] = argos_models.build_package(folder, source, target, mode)
+    for source, target, mode, version in SPARE:
+        files[f"{source}-{target}-{mode}-{version}"] = argos_models.build_package(
+            folder, source, target, mode, version=version
+        )
+    return files
+
+
+@pytest.fixture(scope="session")
+def argos_models(argos_model_files: dict[str, Path]) -> ArgosModels:
+    """The test packages installed into the session's Argos folder (checked like a user's)."""
+    from pipeline.translate import install_model_file, packages_dirs
+
+    packages: dict[str, PackageInfo] = {}
+    for source, target, _mode in INSTALLED:
+        key = f"{source}-{target}"
+        packages[key] = install_model_file(argos_model_files[key], {(source, target)})
+    return ArgosModels(packages, dict(argos_model_files), packages_dirs()[0])
+
+
+@pytest.fixture
+def private_argos_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty Argos packages folder for one test, so installs do not touch the shared one."""
+    from argostranslate import settings
+
+    from pipeline.translate import _forget_loaded_argos_models
+
+    folder = tmp_path / "argos-packages"
+    folder.mkdir()
+    monkeypatch.setattr(settings, "package_data_dir", folder)
+    monkeypatch.setattr(settings, "package_dirs", [folder])
+    _forget_loaded_argos_models()
+    yield folder
+    _forget_loaded_argos_models()

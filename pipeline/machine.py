@@ -1,0 +1,209 @@
+"""Fill a catalog with machine translation: which entries may be written, the cache, the guards.
+
+Works on `Catalog` values; the engine and the cache come in as arguments, so tests can hand it a
+fake engine or a real Argos one. The pipeline's rule: fill empty entries, refresh its own untouched
+machine output when the model or the source changed, and never write over a person's work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .catalog import machine_mark, output_hash, set_machine_output
+from .errors import ModelError
+from .model import Catalog, Entry
+from .translate import CacheKey, DetailedEngine, Engine, EngineOutput, TranslationCache
+
+REASONS = ("cut_short", "empty", "unchanged", "repeated")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class Action(str, Enum):
+    FILL = "fill"
+    REFRESH = "refresh"
+
+
+@dataclass
+class MachineReport:
+    """What one catalog got: counts of entries (units), except engine_calls (distinct texts)."""
+
+    filled: int = 0
+    refreshed: int = 0
+    from_cache: int = 0
+    engine_calls: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    plural_skipped: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "filled": self.filled,
+            "refreshed": self.refreshed,
+            "from_cache": self.from_cache,
+            "engine_calls": self.engine_calls,
+            "rejected": dict(self.rejected),
+            "plural_skipped": self.plural_skipped,
+        }
+
+
+def is_untouched_machine_output(entry: Entry) -> bool:
+    """Fuzzy, with a `# mt:` comment whose hash still matches the msgstr: nobody edited it."""
+    mark = machine_mark(entry)
+    return (
+        mark is not None
+        and entry.fuzzy
+        and bool(entry.msgstr)
+        and mark[3] == output_hash(entry.msgstr)
+    )
+
+
+def action_for(entry: Entry, engine: Engine) -> Action | None:
+    """What the machine may do with an entry; None means leave it exactly as it is.
+
+    Reviewed entries (not fuzzy), edited ones (hash mismatch) and a person's fuzzy entries (no
+    `# mt:`) are never touched; plural entries are left to people.
+    """
+    if entry.obsolete or not entry.msgid or entry.msgid_plural is not None:
+        return None
+    if not entry.msgstr:
+        return Action.FILL
+    if not is_untouched_machine_output(entry):
+        return None
+    if entry.previous_msgid is not None:
+        return Action.REFRESH  # the English changed since the machine translated it
+    mark = machine_mark(entry)
+    current = (engine.name, engine.package_name, engine.package_version)
+    if mark is not None and mark[:3] != current:
+        return Action.REFRESH
+    return None
+
+
+def pending(catalog: Catalog, engine: Engine) -> list[tuple[Entry, Action]]:
+    """Entries this engine would write, in catalog order."""
+    found = []
+    for entry in catalog.entries:
+        action = action_for(entry, engine)
+        if action is not None:
+            found.append((entry, action))
+    return found
+
+
+# --- quality guards ------------------------------------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [part.strip().casefold() for part in _SENTENCE_BREAK.split(text)]
+    return [part for part in parts if _WORD.search(part)]
+
+
+def _repeats(sentences: list[str]) -> int:
+    return len(sentences) - len(set(sentences))
+
+
+def rejection(source: str, output: EngineOutput) -> str | None:
+    """Why a machine output must not be written, or None when it may be.
+
+    - cut_short: the engine stopped at its length limit, so the end of the unit is missing;
+    - empty: nothing came back for a non-empty source;
+    - unchanged: the output is the source itself although the source has words (a model that
+      did not translate); numbers, codes and all-capital names may stay as they are;
+    - repeated: a sentence occurs more often in the output than sentences repeat in the source
+      (the usual way neural MT loops).
+    """
+    if output.cut_short:
+        return "cut_short"
+    if not output.text.strip():
+        return "empty" if source.strip() else None
+    if (
+        output.text.strip() == source.strip()
+        and _WORD.search(source)
+        and any(char.islower() for char in source)
+    ):
+        return "unchanged"
+    if _repeats(_sentences(output.text)) > _repeats(_sentences(source)):
+        return "repeated"
+    return None
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def _engine_outputs(engine: Engine, texts: list[str]) -> list[EngineOutput]:
+    if isinstance(engine, DetailedEngine):
+        outputs = engine.translate_detailed(texts)
+    else:
+        outputs = [EngineOutput(text) for text in engine.translate(texts)]
+    if len(outputs) != len(texts):
+        raise ModelError(
+            f"engine {engine.name} returned {len(outputs)} translations for {len(texts)} units"
+        )
+    return outputs
+
+
+def translate_catalog(
+    catalog: Catalog,
+    engine: Engine,
+    cache: TranslationCache,
+    *,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+    on_batch_done: Callable[[], None] | None = None,
+) -> MachineReport:
+    """Fill and refresh machine output in `catalog` (in place): cache first, engine for misses.
+
+    The cache is committed after every engine batch, then `on_batch_done` runs (a caller may
+    save the catalog there); a killed run therefore loses at most the batch in flight. `progress`
+    gets entry counts that add up to ``len(catalog.entries)``.
+    """
+    report = MachineReport()
+    report.plural_skipped = sum(
+        1
+        for entry in catalog.entries
+        if entry.msgid_plural is not None and not entry.obsolete and not entry.is_translated
+    )
+    work = pending(catalog, engine)
+    if progress is not None and len(catalog.entries) > len(work):
+        progress(len(catalog.entries) - len(work))
+    by_text: dict[str, list[tuple[Entry, Action]]] = {}
+    for entry, action in work:
+        by_text.setdefault(entry.msgid, []).append((entry, action))
+    key = CacheKey.of(engine)
+
+    def apply(text: str, output: EngineOutput) -> int:
+        targets = by_text[text]
+        for entry, action in targets:
+            reason = rejection(text, output)
+            if reason is not None:
+                report.rejected[reason] = report.rejected.get(reason, 0) + 1
+                continue
+            set_machine_output(
+                entry, output.text, engine.name, engine.package_name, engine.package_version
+            )
+            if action is Action.FILL:
+                report.filled += 1
+            else:
+                report.refreshed += 1
+        return len(targets)
+
+    cached = cache.get_outputs(key, list(by_text))
+    done = 0
+    for text, output in cached.items():
+        done += apply(text, output)
+    report.from_cache = done
+    if progress is not None and done:
+        progress(done)
+    misses = [text for text in by_text if text not in cached]
+    for start in range(0, len(misses), max(1, batch_size)):
+        batch = misses[start : start + max(1, batch_size)]
+        outputs = _engine_outputs(engine, batch)
+        report.engine_calls += len(batch)
+        cache.put_many(key, dict(zip(batch, outputs)))
+        done = sum(apply(text, output) for text, output in zip(batch, outputs))
+        if progress is not None and done:
+            progress(done)
+        if on_batch_done is not None:
+            on_batch_done()
+    return report

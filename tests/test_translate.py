@@ -1,0 +1,354 @@
+"""The Argos engines, installed packages, model installation and the MT cache, with real tiny
+Argos packages built by tests/argos_models.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import argos_models
+from argos_fixtures import ArgosModels
+from pipeline.errors import ConfigError, ModelError, PipelineError
+from pipeline.translate import (
+    MAX_DECODING_LENGTH,
+    ArgosBatchEngine,
+    ArgosEngine,
+    CacheKey,
+    EngineOutput,
+    TranslationCache,
+    install_model_file,
+    installed_packages,
+    open_engine,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Sentences where pre- and post-processing could go wrong: numbers, quotes, ellipses, underscores,
+# placeholders, abbreviations, several sentences, odd whitespace, paragraphs, repeats.
+TRICKY = [
+    "Hello world.",
+    "There were 3 meetings in 2024, and 12 people came; 4,096 and 3.14 too.",
+    "He said: “This is only the beginning.” Then he left.",
+    'She asked, "Why not?" and then she left.',
+    "«Guillemets» and „low quotes“ and ‘single’ ones.",
+    "Wait... what happened next? Nobody knows… yet.",
+    "The file snake_case_name.txt and __init__ and %(user_name)s stay?",
+    "You have %(count)d new messages from {user}.",
+    "Mr. Smith met Dr. Jones at 10:30. Then   they left!  OK",
+    "  padded  ",
+    "first paragraph\nsecond paragraph\n\nafter a blank line",
+    "\n\nleading newlines",
+    "Emoji 😀 and ünusual äccents come back.",
+    "42",
+    "",
+    "Hello world.",
+]
+MODELS = [("cs", "upper"), ("ru", "cyrillic"), ("de", "copy")]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- the model builder ---------------------------------------------------------------------------
+
+
+def test_builder_is_byte_reproducible(tmp_path: Path) -> None:
+    first = argos_models.build_package(tmp_path / "a", "en", "cs", "upper")
+    argos_models.tiny_tokenizer.cache_clear()
+    argos_models._ct2_files.cache_clear()
+    second = argos_models.build_package(tmp_path / "b", "en", "cs", "upper")
+    assert _sha(first) == _sha(second)
+    with zipfile.ZipFile(first) as archive:
+        names = archive.namelist()
+    assert names == sorted(names)
+    assert "translate-en_cs/metadata.json" in names
+    assert "translate-en_cs/minisbd/en.onnx" in names
+    assert first.stat().st_size < 2_000_000
+
+
+# --- installed packages --------------------------------------------------------------------------
+
+
+def test_installed_packages_lists_the_test_models(argos_models: ArgosModels) -> None:
+    pairs = {(p.from_code, p.to_code): p for p in installed_packages()}
+    assert {("en", "cs"), ("en", "sk"), ("en", "ru"), ("en", "uk"), ("en", "de")} <= set(pairs)
+    cs = pairs[("en", "cs")]
+    assert cs.name == "translate-en_cs"
+    assert cs.version == "1.0"
+    assert cs.path == argos_models.packages_dir / "translate-en_cs"
+
+
+def test_listing_packages_does_not_import_argos_translate(argos_models: ArgosModels) -> None:
+    code = (
+        "import sys, pipeline.translate as t\n"
+        "found = sorted(p.to_code for p in t.installed_packages())\n"
+        "heavy = [m for m in ('argostranslate.translate', 'ctranslate2', 'torch', 'stanza',"
+        " 'onnxruntime') if m in sys.modules]\n"
+        "print(found, heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "['cs', 'de', 'ru', 'sk', 'uk'] []"
+
+
+# --- the two engines give the same text ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("target", "mode"), MODELS)
+def test_batch_engine_matches_argos_exactly(
+    argos_models: ArgosModels, target: str, mode: str
+) -> None:
+    reference = open_engine("argos", "en", target)
+    batch = open_engine("argos-batch", "en", target)
+    assert isinstance(reference, ArgosEngine) and isinstance(batch, ArgosBatchEngine)
+    expected = reference.translate(TRICKY)
+    assert batch.translate(TRICKY) == expected
+    # One unit at a time gives the same as one batch: outputs do not depend on batch company.
+    assert [batch.translate([text])[0] for text in TRICKY] == expected
+    assert expected[0] == argos_models_expected(mode, "Hello world.")
+
+
+def argos_models_expected(mode: str, text: str) -> str:
+    return {"upper": text.upper(), "copy": text, "cyrillic": "Хелло шорлд."}[mode]
+
+
+def test_argos_quirks_are_reproduced_not_fixed(argos_models: ArgosModels) -> None:
+    """The batch engine keeps Argos's post-processing, quirks included (docs, section 6)."""
+    batch = open_engine("argos-batch", "en", "de")
+    out = dict(zip(TRICKY, batch.translate(TRICKY)))
+    assert out["The file snake_case_name.txt and __init__ and %(user_name)s stay?"] == (
+        "The file snake case name.txt and   init   and %(user name)s stay?"
+    )
+    assert out["  padded  "] == "padded"
+    assert out["Mr. Smith met Dr. Jones at 10:30. Then   they left!  OK"] == (
+        "Mr. Smith met Dr. Jones at 10:30. Then   they left! OK"
+    )
+    assert out["first paragraph\nsecond paragraph\n\nafter a blank line"] == (
+        "first paragraph\nsecond paragraph\n\nafter a blank line"
+    )
+    assert out["\n\nleading newlines"] == "leading newlines"
+    assert out["Emoji 😀 and ünusual äccents come back."] == (
+        "Emoji 😀 and ünusual äccents come back."
+    )
+    assert out[""] == ""
+
+
+def test_upper_and_cyrillic_models_change_letters_only(argos_models: ArgosModels) -> None:
+    text = "There were 3 meetings in 2024; “quotes” stay... and so do 4,096 items."
+    assert open_engine("argos-batch", "en", "cs").translate([text]) == [
+        "THERE WERE 3 MEETINGS IN 2024; “QUOTES” STAY... AND SO DO 4,096 ITEMS."
+    ]
+    (russian,) = open_engine("argos-batch", "en", "ru").translate([text])
+    assert russian.startswith("Тхере шере 3 ")
+    assert "2024; “" in russian and "4,096" in russian
+
+
+def test_output_cut_at_256_tokens_is_flagged_by_both_engines(argos_models: ArgosModels) -> None:
+    # With the tiny tokenizer "▁the" is one piece, so n words are n tokens.
+    long_text = " ".join(["the"] * (MAX_DECODING_LENGTH + 40))
+    fits = " ".join(["the"] * (MAX_DECODING_LENGTH - 1))
+    for kind in ("argos", "argos-batch"):
+        engine = open_engine(kind, "en", "de")
+        assert isinstance(engine, ArgosEngine | ArgosBatchEngine)
+        cut, whole = engine.translate_detailed([long_text, fits])
+        assert cut.cut_short, kind
+        assert len(cut.text.split()) == MAX_DECODING_LENGTH, kind
+        assert not whole.cut_short, kind
+        assert whole.text == fits, kind
+
+
+def test_missing_pair_and_unknown_engine_are_one_line_errors(argos_models: ArgosModels) -> None:
+    with pytest.raises(ModelError) as missing:
+        open_engine("argos-batch", "en", "pl")
+    assert str(missing.value) == (
+        "no Argos model for en→pl; run `pipeline models install FILE.argosmodel` "
+        "or `pipeline models install --online pl`"
+    )
+    assert missing.value.exit_code == 3
+    with pytest.raises(ConfigError, match="unknown engine 'deepl'"):
+        open_engine("deepl", "en", "cs")
+
+
+def test_options_key_names_engine_decoding_and_model(argos_models: ArgosModels) -> None:
+    batch = open_engine("argos-batch", "en", "cs")
+    reference = open_engine("argos", "en", "cs")
+    assert batch.options_key.startswith("argos-batch beam=4 lp=0.2 max_dec=256 max_in=1024 ")
+    assert reference.options_key.replace("argos ", "argos-batch ", 1) == batch.options_key
+    # The model fingerprint covers metadata.json too: another package never shares cache rows.
+    assert open_engine("argos-batch", "en", "sk").options_key != batch.options_key
+
+
+# --- installing model files ----------------------------------------------------------------------
+
+
+def _package_members(target: str = "cs", mode: str = "upper") -> dict[str, bytes]:
+    return argos_models.package_files("en", target, mode)
+
+
+def _write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    path.write_bytes(argos_models.zip_members(members))
+    return path
+
+
+def _broken_archives(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    good = _package_members()
+    top = "translate-en_cs"
+    cases: dict[str, tuple[dict[str, bytes] | bytes, str]] = {
+        "not a zip": (b"PK but not really a zip archive", "not a zip archive"),
+        "two folders": ({**good, "other/metadata.json": b"{}"}, "expected one top folder"),
+        "escape": ({**good, f"{top}/../evil.txt": b"x"}, "would land outside"),
+        "absolute": ({**good, "/etc/evil": b"x"}, "would land outside"),
+        "no metadata": (
+            {k: v for k, v in good.items() if not k.endswith("metadata.json")},
+            "no translate-en_cs/metadata.json",
+        ),
+        "bad json": ({**good, f"{top}/metadata.json": b"{not json"}, "not valid JSON"),
+        "no model": (
+            {k: v for k, v in good.items() if "/model/" not in k},
+            "no CTranslate2 model",
+        ),
+        "wrong pair": (argos_models.package_files("en", "fr", "copy"), "translates en→fr"),
+    }
+    built = {}
+    for name, (content, message) in cases.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.argosmodel"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            _write_zip(path, content)
+        built[name] = (path, message)
+    return built
+
+
+def test_install_rejects_bad_files_in_one_line_and_installs_nothing(
+    private_argos_dir: Path, tmp_path: Path
+) -> None:
+    wanted = {("en", "cs"), ("en", "ru")}
+    for name, (path, message) in _broken_archives(tmp_path).items():
+        with pytest.raises(ModelError) as error:
+            install_model_file(path, wanted)
+        text = str(error.value)
+        assert message in text, name
+        assert "\n" not in text and text.startswith(str(path)), name
+    symlink = tmp_path / "symlink.argosmodel"
+    with zipfile.ZipFile(symlink, "w") as archive:
+        for member, data in _package_members().items():
+            archive.writestr(member, data)
+        link = zipfile.ZipInfo("translate-en_cs/link")
+        link.external_attr = 0o120777 << 16
+        archive.writestr(link, "/etc/passwd")
+    with pytest.raises(ModelError, match="symbolic link"):
+        install_model_file(symlink, wanted)
+    with pytest.raises(ModelError, match="model file not found"):
+        install_model_file(tmp_path / "absent.argosmodel", wanted)
+    assert list(private_argos_dir.iterdir()) == []
+    assert not [p for p in private_argos_dir.parent.iterdir() if p.name.startswith(".pipeline")]
+
+
+def test_install_then_replace_uses_the_new_model_in_the_same_process(
+    private_argos_dir: Path, argos_model_files: dict[str, Path]
+) -> None:
+    first = install_model_file(argos_model_files["en-cs"], {("en", "cs")})
+    assert (first.name, first.version, first.path.parent) == (
+        "translate-en_cs",
+        "1.0",
+        private_argos_dir,
+    )
+    assert open_engine("argos", "en", "cs").translate(["hello"]) == ["HELLO"]
+    second = install_model_file(argos_model_files["en-cs-cyrillic-2.0"], {("en", "cs")})
+    assert second.version == "2.0"
+    assert [p.version for p in installed_packages() if p.to_code == "cs"] == ["2.0"]
+    # Argos alone would keep the old model loaded for the rest of the process (quirk 5).
+    assert open_engine("argos", "en", "cs").translate(["hello"]) == ["хелло"]
+    assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["хелло"]
+    assert sorted(p.name for p in private_argos_dir.iterdir()) == ["translate-en_cs"]
+
+
+def test_install_replaces_another_folder_for_the_same_pair(
+    private_argos_dir: Path, tmp_path: Path, argos_model_files: dict[str, Path]
+) -> None:
+    other = _write_zip(
+        tmp_path / "renamed.argosmodel",
+        argos_models.package_files("en", "cs", "copy", folder="translate-en_cs-1_9"),
+    )
+    install_model_file(other, None)
+    install_model_file(argos_model_files["en-cs"], None)
+    assert [p.name for p in installed_packages()] == ["translate-en_cs"]
+
+
+def test_argos_engine_refuses_folder_without_metadata(
+    private_argos_dir: Path, argos_model_files: dict[str, Path]
+) -> None:
+    install_model_file(argos_model_files["en-cs"], None)
+    (private_argos_dir / "leftover").mkdir()
+    engine = open_engine("argos", "en", "cs")
+    with pytest.raises(ModelError, match="without metadata.json"):
+        engine.translate(["hello"])
+    assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["HELLO"]
+
+
+# --- the cache -----------------------------------------------------------------------------------
+
+
+def test_cache_round_trip_keys_and_commits(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "translations.sqlite3"
+    key = CacheKey("translate-en_cs", "1.0", "argos-batch beam=4")
+    with TranslationCache(path) as cache:
+        assert cache.get_many(key, ["a", "b"]) == {}
+        cache.put_many(key, {"a": "A", "b": EngineOutput("B…", cut_short=True)})
+        # Committed: a second connection sees the rows at once.
+        rows = sqlite3.connect(path).execute("SELECT source, output FROM translations").fetchall()
+        assert sorted(rows) == [("a", "A"), ("b", "B…")]
+        assert cache.get_many(key, ["a", "b", "c"]) == {"a": "A", "b": "B…"}
+        assert cache.get_outputs(key, ["b"]) == {"b": EngineOutput("B…", cut_short=True)}
+        for other in (
+            CacheKey("translate-en_cs", "2.0", key.options),
+            CacheKey("translate-en_sk", "1.0", key.options),
+            CacheKey("translate-en_cs", "1.0", "argos beam=4"),
+        ):
+            assert cache.get_many(other, ["a"]) == {}
+        mode = cache._db.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+    with TranslationCache(path) as reopened:
+        assert reopened.get_many(key, ["a"]) == {"a": "A"}
+        assert reopened.count() == 2
+
+
+def test_cache_finds_the_original_machine_output(tmp_path: Path) -> None:
+    from pipeline.catalog import output_hash
+
+    with TranslationCache(tmp_path / "c.sqlite3") as cache:
+        cache.put_many(CacheKey("pkg", "1.0", "x"), {"Hello.": "AHOJ."})
+        cache.put_many(CacheKey("pkg", "2.0", "x"), {"Hello.": "Ahoj."})
+        assert cache.lookup_original("pkg", "Hello.", version="1.0") == "AHOJ."
+        assert cache.lookup_original("pkg", "Hello.", output_hash=output_hash("Ahoj.")) == "Ahoj."
+        assert cache.lookup_original("pkg", "Hello.", version="3.0") is None
+        assert cache.lookup_original("other", "Hello.") is None
+
+
+def test_damaged_cache_file_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "translations.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(PipelineError, match="delete it") as error:
+        TranslationCache(path)
+    assert "\n" not in str(error.value)
+
+
+def test_metadata_json_shape_of_test_packages(argos_models: ArgosModels) -> None:
+    metadata = json.loads((argos_models.packages["en-ru"].path / "metadata.json").read_text())
+    assert metadata["from_code"] == "en" and metadata["to_code"] == "ru"
+    assert metadata["pipeline_test_mode"] == "cyrillic"
