@@ -16,35 +16,44 @@ import re
 
 # --- vocabulary ----------------------------------------------------------------------------------
 
+# fmt: off
+
 # Titles and other abbreviations that bind to the next word: never the end of a sentence.
-_BINDING = frozenset(
-    "Mr Mrs Ms Messrs Mme Mlle Dr Prof St Mt Ft Sen Rep Gov Gen Capt Lt Col Maj Sgt Cpl Adm Rev "
-    "Hon Pres Supt Fr vs v cf viz Vs Cf Viz".split()
-)
+_BINDING = frozenset({
+    "Mr", "Mrs", "Ms", "Messrs", "Mme", "Mlle", "Dr", "Prof", "St", "Mt", "Ft", "Sen", "Rep",
+    "Gov", "Gen", "Capt", "Lt", "Col", "Maj", "Sgt", "Cpl", "Adm", "Rev", "Hon", "Pres", "Supt",
+    "Fr", "vs", "v", "cf", "viz", "Vs", "Cf", "Viz",
+})
 # Abbreviations that may end a sentence but do not end one before a number, a lower-case word
 # or a parenthesis (`p. 55`, `Dec. 31`, `etc. (see`, `Inc. ("Company A")`). Lower case.
-_ABBREVIATIONS = frozenset(
-    "etc co corp inc ltd llc plc bros jr sr esq no nos nr n° pp para vol vols ch chap sec sect "
-    "fig figs eq eqs ed eds tel ext approx appr dept div est min max avg ca al rs med btw ind "
-    "ave blvd rd jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues thu thur thurs "
-    "fri".split()
-)
+_ABBREVIATIONS = frozenset({
+    "etc", "co", "corp", "inc", "ltd", "llc", "plc", "bros", "jr", "sr", "esq", "no", "nos", "nr",
+    "n°", "pp", "para", "vol", "vols", "ch", "chap", "sec", "sect", "fig", "figs", "eq", "eqs",
+    "ed", "eds", "tel", "ext", "approx", "appr", "dept", "div", "est", "min", "max", "avg", "ca",
+    "al", "rs", "med", "btw", "ind", "ave", "blvd", "rd", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "thu", "thur", "thurs", "fri",
+})
 # Company abbreviations: an all-capitals word after them is a name (`Co. KG`), not a sentence.
-_COMPANY = frozenset("co corp inc ltd llc plc bros".split())
+_COMPANY = frozenset({"co", "corp", "inc", "ltd", "llc", "plc", "bros"})
 # Dotted abbreviations that never end a sentence, and the two that often do (times of day).
-_BINDING_DOTTED = frozenset("e.g i.e f.e a.k.a".split())
-_TIMES = frozenset("a.m p.m".split())
+_BINDING_DOTTED = frozenset({"e.g", "i.e", "f.e", "a.k.a"})
+_TIMES = frozenset({"a.m", "p.m"})
 # After a dotted abbreviation such as `U.S.`, a capitalised word starts a new sentence only if it
 # is one of these: `in the U.S. How about you?` but `the U.S. Government`.
-_STARTERS = frozenset(
-    "A All Also Although An And Another Any Are As At Because Before Both But By Can Could Did Do "
-    "Does Each Either Even Every Few Finally First For From Had Has Have He Her Here His How However "
-    "I If In Is It Its Just Last Let Many May Meanwhile More Moreover Most Much My Neither Never Next "
-    "No Nor Not Now Of On One Only Or Other Our Over Perhaps Please Second Several She Should Since "
-    "So Some Still Such That The Their Then There Therefore These They This Those Though Thus To "
-    "Today Too Under Unlike Until We Were What When Where Whether Which While Who Why Will With Would "
-    "Yes Yet You Your".split()
-)
+_STARTERS = frozenset({
+    "A", "All", "Also", "Although", "An", "And", "Another", "Any", "Are", "As", "At", "Because",
+    "Before", "Both", "But", "By", "Can", "Could", "Did", "Do", "Does", "Each", "Either", "Even",
+    "Every", "Few", "Finally", "First", "For", "From", "Had", "Has", "Have", "He", "Her", "Here",
+    "His", "How", "However", "I", "If", "In", "Is", "It", "Its", "Just", "Last", "Let", "Many",
+    "May", "Meanwhile", "More", "Moreover", "Most", "Much", "My", "Neither", "Never", "Next", "No",
+    "Nor", "Not", "Now", "Of", "On", "One", "Only", "Or", "Other", "Our", "Over", "Perhaps",
+    "Please", "Second", "Several", "She", "Should", "Since", "So", "Some", "Still", "Such", "That",
+    "The", "Their", "Then", "There", "Therefore", "These", "They", "This", "Those", "Though",
+    "Thus", "To", "Today", "Too", "Under", "Unlike", "Until", "We", "Were", "What", "When",
+    "Where", "Whether", "Which", "While", "Who", "Why", "Will", "With", "Would", "Yes", "Yet",
+    "You", "Your",
+})
+# fmt: on
 
 _OPENERS = "“‘\"'«([{¿¡*_"
 _CLOSERS = "”’\"'»)]}*_"
@@ -92,12 +101,11 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
             start, end = match.start(), match.end()
             if text[start] == "-" and text[start - 1 : start] != "-":
                 continue  # a single hyphen is not a dash
-            if end < last and not enclosed(start, end):
-                if _opens_sentence(_following(text, end)):
-                    cuts.add(end)
+            if end < last and not enclosed(start, end) and _opens_sentence(_following(text, end)):
+                cuts.add(end)
     spans: list[tuple[int, int]] = []
     start = 0
-    for cut in sorted(cuts) + [len(text)]:
+    for cut in [*sorted(cuts), len(text)]:
         piece = text[start:cut]
         stripped = piece.strip()
         if stripped:
@@ -370,7 +378,7 @@ def _list_cuts(text: str) -> tuple[set[int], set[int]]:
         for index, (chain_style, last, items) in enumerate(chains):
             counting = {k: v for k, v in readings.items() if last.get(k) == v - 1}
             if chain_style == style and counting:
-                chains[index] = (style, counting, items + [label])
+                chains[index] = (style, counting, [*items, label])
                 break
         else:
             before = _skip_space_back(text, start)

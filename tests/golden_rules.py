@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "segmentation"
-PYSBD_BENCHMARK = "pysbd_benchmarks_english_golden_rules.py"
-PYSBD_TESTS = "pysbd_tests_lang_test_english.py"
+PYSBD_BENCHMARK = "pysbd_benchmarks_english_golden_rules.py.txt"
+PYSBD_TESTS = "pysbd_tests_lang_test_english.py.txt"
 PRAGMATIC_SPEC = "pragmatic_segmenter_english_spec.rb"
 
 Splitter = Callable[[str], list[str]]
@@ -48,7 +48,10 @@ def _pysbd_benchmark(path: Path) -> list[Case]:
             pairs = ast.literal_eval(node.value)
     if len(names) != len(pairs):
         raise ValueError(f"{path.name}: {len(names)} rule comments for {len(pairs)} rules")
-    return [_case(path.name, name, text, expected) for name, (text, expected) in zip(names, pairs)]
+    return [
+        _case(path.name, name, text, expected)
+        for name, (text, expected) in zip(names, pairs, strict=True)
+    ]
 
 
 def _pysbd_tests(path: Path) -> list[Case]:
