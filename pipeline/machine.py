@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .catalog import machine_mark, output_hash, set_machine_output
 from .errors import ModelError
@@ -22,7 +22,7 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     FILL = "fill"
     REFRESH = "refresh"
 
@@ -200,8 +200,8 @@ def translate_catalog(
         batch = misses[start : start + max(1, batch_size)]
         outputs = _engine_outputs(engine, batch)
         report.engine_calls += len(batch)
-        cache.put_many(key, dict(zip(batch, outputs)))
-        done = sum(apply(text, output) for text, output in zip(batch, outputs))
+        cache.put_many(key, dict(zip(batch, outputs, strict=True)))
+        done = sum(apply(text, output) for text, output in zip(batch, outputs, strict=True))
         if progress is not None and done:
             progress(done)
         if on_batch_done is not None:

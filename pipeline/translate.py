@@ -192,7 +192,9 @@ def _check_archive(path: Path, expected: set[tuple[str, str]] | None) -> tuple[s
             try:
                 metadata = json.loads(archive.read(f"{top}/metadata.json").decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as error:
-                raise ModelError(f"{top}/metadata.json is not valid JSON: {error}", path=shown)
+                raise ModelError(
+                    f"{top}/metadata.json is not valid JSON: {error}", path=shown
+                ) from None
             if not isinstance(metadata, dict):
                 raise ModelError(f"{top}/metadata.json is not a JSON object", path=shown)
             kind = metadata.get("type", "translate")
@@ -243,7 +245,9 @@ def install_model_file(
             with zipfile.ZipFile(path) as archive:
                 archive.extractall(staging / "new")
         except OSError as error:
-            raise ModelError(f"cannot unpack model: {error.strerror or error}", path=str(path))
+            raise ModelError(
+                f"cannot unpack model: {error.strerror or error}", path=str(path)
+            ) from None
         old = staging / "old"
         old.mkdir()
         for index, folder in enumerate([destination, *replaced]):
@@ -505,7 +509,9 @@ class _ArgosBase:
         try:
             self._argos_pkg = argos_package.Package(self.package.path)
         except (OSError, ValueError) as error:
-            raise ModelError(f"cannot read Argos package: {error}", path=str(self.package.path))
+            raise ModelError(
+                f"cannot read Argos package: {error}", path=str(self.package.path)
+            ) from None
         self.splitter_kind = _sentence_splitter_kind(self._argos_pkg)
         return (
             f"{self.name} beam={_beam_size()} lp={LENGTH_PENALTY} "
@@ -676,14 +682,14 @@ class ArgosBatchEngine(_ArgosBase):
         hypotheses = [list(result.hypotheses[0]) for result in results]
         cut = [
             len(hypothesis) >= MAX_DECODING_LENGTH or len(source) >= MAX_INPUT_LENGTH
-            for hypothesis, source in zip(hypotheses, batch)
+            for hypothesis, source in zip(hypotheses, batch, strict=True)
         ]
         outputs = []
         for paragraphs in layout:
             values = []
             for sentence_slots in paragraphs:
-                tokens = [token for slot in sentence_slots for token in hypotheses[slot]]
-                value = tokenizer.decode(tokens)
+                pieces = [piece for slot in sentence_slots for piece in hypotheses[slot]]
+                value = tokenizer.decode(pieces)
                 if prefix and value.startswith(prefix):
                     value = value[len(prefix) :]
                 if value and value[0] == " ":

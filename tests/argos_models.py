@@ -164,7 +164,9 @@ MAPPINGS: dict[str, Callable[[str], str]] = {
 def target_vocabulary(pieces: list[str], plain: list[bool], mode: str) -> list[str]:
     """What the model writes for each source piece; Argos decodes unknown pieces verbatim."""
     mapping = MAPPINGS[mode]
-    return [mapping(piece) if is_plain else piece for piece, is_plain in zip(pieces, plain)]
+    return [
+        mapping(piece) if is_plain else piece for piece, is_plain in zip(pieces, plain, strict=True)
+    ]
 
 
 # --- CTranslate2 model with hand-set weights -----------------------------------------------------
@@ -195,7 +197,7 @@ def _token_dims(vocab_size: int) -> int:
 
 def _token_codes(vocab_size: int, k: int) -> np.ndarray:
     codes = np.zeros((vocab_size, k), dtype=np.float32)
-    for token, (i, j) in zip(range(vocab_size), itertools.combinations(range(k), 2)):
+    for token, (i, j) in zip(range(vocab_size), itertools.combinations(range(k), 2), strict=False):
         codes[token, i] = codes[token, j] = 1.0
     return codes
 
@@ -204,7 +206,7 @@ def _position_codes(rows: int) -> np.ndarray:
     """Degree-2 polynomials over GF(11) at x=0..4: 5 ones in 55 dims, any two share at most 2."""
     codes = np.zeros((rows, 55), dtype=np.float32)
     polynomials = itertools.product(range(11), repeat=3)
-    for row, (a0, a1, a2) in zip(range(rows), polynomials):
+    for row, (a0, a1, a2) in zip(range(rows), polynomials, strict=False):
         for x in range(5):
             codes[row, x * 11 + (a0 + a1 * x + a2 * x * x) % 11] = 1.0
     return codes
@@ -224,7 +226,7 @@ class _Circuit:
 
 
 def _solve_circuit(d: int, k: int, head_dim: int) -> _Circuit:
-    """Choose query scale, sink bias and output scale for ≥40-logit attention, ≥60 output margins."""
+    """Query scale, sink bias and output scale giving ≥40-logit attention and ≥60 output margins."""
     pos = _position_codes(POSITION_ROWS)
     base = k
     flag = k + 55

@@ -10,12 +10,13 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
-import pytest
-
 import argos_models
+import pytest
 from argos_fixtures import ArgosModels
+
 from pipeline.errors import ConfigError, ModelError, PipelineError
 from pipeline.translate import (
     MAX_DECODING_LENGTH,
@@ -129,7 +130,7 @@ def argos_models_expected(mode: str, text: str) -> str:
 def test_argos_quirks_are_reproduced_not_fixed(argos_models: ArgosModels) -> None:
     """The batch engine keeps Argos's post-processing, quirks included (docs, section 6)."""
     batch = open_engine("argos-batch", "en", "de")
-    out = dict(zip(TRICKY, batch.translate(TRICKY)))
+    out = dict(zip(TRICKY, batch.translate(TRICKY), strict=True))
     assert out["The file snake_case_name.txt and __init__ and %(user_name)s stay?"] == (
         "The file snake case name.txt and   init   and %(user name)s stay?"
     )
@@ -296,7 +297,7 @@ def test_argos_engine_refuses_folder_without_metadata(
     install_model_file(argos_model_files["en-cs"], None)
     (private_argos_dir / "leftover").mkdir()
     engine = open_engine("argos", "en", "cs")
-    with pytest.raises(ModelError, match="without metadata.json"):
+    with pytest.raises(ModelError, match=r"without metadata\.json"):
         engine.translate(["hello"])
     assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["HELLO"]
 
@@ -311,7 +312,8 @@ def test_cache_round_trip_keys_and_commits(tmp_path: Path) -> None:
         assert cache.get_many(key, ["a", "b"]) == {}
         cache.put_many(key, {"a": "A", "b": EngineOutput("B…", cut_short=True)})
         # Committed: a second connection sees the rows at once.
-        rows = sqlite3.connect(path).execute("SELECT source, output FROM translations").fetchall()
+        with closing(sqlite3.connect(path)) as db:
+            rows = db.execute("SELECT source, output FROM translations").fetchall()
         assert sorted(rows) == [("a", "A"), ("b", "B…")]
         assert cache.get_many(key, ["a", "b", "c"]) == {"a": "A", "b": "B…"}
         assert cache.get_outputs(key, ["b"]) == {"b": EngineOutput("B…", cut_short=True)}
