@@ -989,6 +989,11 @@ _REPORT_JS = """
 (function(){
   var boxes=document.querySelectorAll('input[data-filter]');
   var only=document.getElementById('only-findings');
+  var wanted=/^#states=([a-z,]*)$/.exec(location.hash);
+  if(wanted){
+    var keep=wanted[1].split(',');
+    boxes.forEach(function(b){b.checked=keep.indexOf(b.getAttribute('data-filter'))>=0;});
+  }
   function apply(){
     var shown={};
     boxes.forEach(function(b){shown[b.getAttribute('data-filter')]=b.checked;});
@@ -1041,7 +1046,8 @@ def render_report(language: str, sections: Sequence[ReportSection]) -> str:
         f'<p class="legend">Show: {filters}'
         '<label><input type="checkbox" id="only-findings"> only entries with findings</label></p>',
         "<p>To send a correction, quote the file and line in the first column of the entry "
-        "and the corrected text.</p>",
+        "and the corrected text. A link ending in <code>#states=machine,stale</code> opens the "
+        "page with only those states shown.</p>",
     ]
     for section in sections:
         out.append(f"<h2>{_e(section.document)} <small>({_e(section.display)})</small></h2>")
