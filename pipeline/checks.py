@@ -176,7 +176,7 @@ class Glossary:
 
 def parse_glossary(text: str, *, display: str) -> Glossary:
     """Read glossary CSV text: header `en,<lang>...`, then one term per row; `a|b` = either."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     header: list[str] | None = None
     terms: list[Term] = []
     seen: dict[str, int] = {}
@@ -735,9 +735,13 @@ def _repeats(text: str) -> list[tuple[str, int]]:
 
 
 def _check_repetition(src: str, tgt: str) -> list[_Issue]:
-    in_source = {phrase for phrase, _ in _repeats(src)}
+    """A phrase repeated in a row, more often than anything is repeated in the source.
+
+    The phrase itself cannot be compared across languages (`ha ha ha` → `ха-ха-ха`), its count can.
+    """
+    allowed = max((count for _, count in _repeats(src)), default=1)
     for phrase, count in _repeats(tgt):
-        if phrase not in in_source:
+        if count > allowed:
             message = f"{phrase!r} {count} times in a row"
             return [_Issue("repeated", Severity.ERROR, message)]
     return []
@@ -836,7 +840,11 @@ _MSGFMT_SUMMARY = re.compile(r"^\S*msgfmt: found \d+ fatal errors?$")
 
 
 def msgfmt_findings(path: Path, display: str) -> list[Finding]:
-    """Run `msgfmt --check` on a PO file; each complaint becomes an error finding with its line."""
+    """Run `msgfmt --check` on a PO file: each error it prints is an error finding with its line.
+
+    Its warnings are left out: they are about header fields (`Last-Translator` still the template
+    value) that every catalog fresh from `pipeline update` has, and they do not fail msgfmt.
+    """
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         raise ConfigError("msgfmt not found: install GNU gettext")
@@ -854,6 +862,8 @@ def msgfmt_findings(path: Path, display: str) -> list[Finding]:
         match = _MSGFMT_LINE.match(text)
         line = int(match.group("line")) if match else 0
         message = match.group("message") if match else re.sub(r"^\S*msgfmt: ", "", text)
+        if message.startswith("warning: "):
+            continue  # header fields left at their template values: every new catalog has them
         findings.append(Finding("format", Severity.ERROR, message, file=display, line=line))
     if result.returncode != 0 and not findings:
         message = f"msgfmt --check failed with exit code {result.returncode}"
