@@ -17,8 +17,10 @@ HEAVY = ("argostranslate", "torch", "stanza", "ctranslate2", "spacy", "onnxrunti
 
 
 @pytest.fixture
-def project(repo_copy: Path) -> Path:
+def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.rmtree(repo_copy / "locales", ignore_errors=True)
+    # No Argos model: these tests are about the pipeline without machine translation.
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
     return repo_copy
 
 
