@@ -381,3 +381,88 @@ def test_review_with_nothing_to_do(tmp_path: Path) -> None:
     summary = run_review(config, "cs", review_queue(config, "cs"), terminal)
     assert terminal.screens == []
     assert summary.line() == "nothing to review: no machine, edited or stale entries"
+
+
+# --- approved entries stay approved ---------------------------------------------------------------
+
+
+def _approved(path: Path) -> dict[str, tuple[object, ...]]:
+    """Every reviewed entry with everything a later run could change, line numbers aside."""
+    return {
+        entry.msgid: (
+            entry.msgstr,
+            tuple(entry.flags),
+            tuple(entry.translator_comments),
+            tuple(entry.extracted_comments),
+            tuple(entry.references),
+            entry.previous_msgid,
+        )
+        for entry in read_catalog(path).active()
+        if state_of(entry) is State.REVIEWED
+    }
+
+
+def _review_by_pipe(project: Path, keys: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "review", "cs"],
+        cwd=project,
+        input=keys,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "EDITOR": "", "VISUAL": ""},
+        check=False,
+    )
+
+
+def test_approved_entries_survive_update_translate_and_build(
+    repo_copy: Path, argos_models: object
+) -> None:
+    """Approve in the review tool, then run every later step, twice over and with a new engine
+    and a changed source: the approved entries keep every byte (the rest does move)."""
+    import shutil
+
+    from pipeline.cli import main
+
+    project = repo_copy
+    shutil.rmtree(project / "locales", ignore_errors=True)
+    po = project / "locales" / "cs" / "kras-interview.po"
+    assert main(["--project", str(project), "build", "-q", "--lang", "cs"]) == 0
+    machine = [e for e in read_catalog(po).active() if state_of(e) is State.MACHINE]
+    assert len(machine) > 20
+
+    # In the review tool: approve, edit at the prompt then approve, skip, approve, quit.
+    result = _review_by_pipe(project, "a\ne\nOpraveno recenzentem.\na\ns\na\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert "3 approved, 1 edited, 1 skipped" in result.stderr
+    approved = _approved(po)
+    assert sorted(approved) == sorted([machine[0].msgid, machine[1].msgid, machine[3].msgid])
+    assert approved[machine[1].msgid][0] == "Opraveno recenzentem."
+    assert all(fields[2] and str(fields[2][0]).startswith("mt: ") for fields in approved.values())
+    untouched = machine[2].msgid
+
+    steps: list[list[str]] = [
+        ["update", "--lang", "cs"],
+        ["build", "--lang", "cs"],
+        ["build", "--lang", "cs", "--engine", "argos"],  # another engine: MT output is redone
+        ["update", "--lang", "cs"],
+        ["build", "--lang", "cs"],
+    ]
+    source = project / "source" / "kras-interview.txt"
+    for number, step in enumerate(steps):
+        if number == 3:  # and the English grows by a paragraph
+            source.write_text(
+                source.read_text(encoding="utf-8") + "\nThis paragraph was added later.\n",
+                encoding="utf-8",
+            )
+        assert main(["--project", str(project), *step, "-q"]) == 0, step
+        assert _approved(po) == approved, step
+
+    catalog = read_catalog(po)
+    # The machine entries were in reach: the engine change redid them, the new one was filled.
+    redone = catalog.find(untouched)
+    assert redone is not None and state_of(redone) is State.MACHINE
+    assert machine_mark(redone) is not None and machine_mark(redone)[0] == "argos"  # type: ignore[index]
+    added = catalog.find("This paragraph was added later.")
+    assert added is not None and state_of(added) is State.MACHINE
+    edition = (project / "output" / "cs" / "kras-interview.txt").read_text(encoding="utf-8")
+    assert "Opraveno recenzentem." in edition

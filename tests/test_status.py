@@ -15,6 +15,7 @@ from test_review import (
     EDITED_MT,
     EDITED_SOURCE,
     EDITED_TEXT,
+    MACHINE_SOURCE,
     MACHINE_TEXT,
     MODEL,
     write_project,
@@ -339,3 +340,27 @@ def test_collect_status_reads_every_catalog(tmp_path: Path) -> None:
     assert [row.document for row in rows] == ["clocks", "doc"]
     assert rows[0].units[State.REVIEWED] == 187
     assert "clocks" in format_status(rows)
+
+
+def test_status_json_measures_effort_from_the_translation_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The edited entry's original output comes from translate.py's SQLite cache."""
+    from pipeline.translate import CacheKey, TranslationCache, cache_path
+
+    config = write_project(tmp_path)
+    _approve_all(config.locales_dir / "cs" / "doc.po")
+    with TranslationCache(cache_path(config.cache_dir)) as cache:
+        key = CacheKey(MODEL[1], MODEL[2], "beam=4")
+        cache.put_many(key, {EDITED_SOURCE: EDITED_MT, MACHINE_SOURCE: MACHINE_TEXT})
+        # The same package's output of another version is not the one the entry started as.
+        cache.put_many(CacheKey(MODEL[1], "0.9", "beam=4"), {EDITED_SOURCE: "Stará verze."})
+    assert main(["--project", str(tmp_path), "status", "--json"]) == 0
+    effort = json.loads(capsys.readouterr().out)["languages"]["cs"]["post_editing"]
+    assert (effort["entries"], effort["changed"], effort["original_unknown"]) == (2, 1, 0)
+    distance = levenshtein(EDITED_MT, EDITED_TEXT)
+    assert effort["edit_distance"] == distance
+    assert effort["char_edit_rate"] == round(distance / (len(EDITED_TEXT) + len(MACHINE_TEXT)), 4)
+    expected = chrf([MACHINE_TEXT, EDITED_MT], [MACHINE_TEXT, EDITED_TEXT])
+    assert effort["chrf"] == round(expected, 2)
+    assert effort["by_model"][MODEL[1]]["entries"] == 2
