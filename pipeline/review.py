@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import html
+import math
 import os
 import re
 import shlex
@@ -185,12 +186,24 @@ def collect_status(
     return rows
 
 
-def language_totals(rows: Sequence[CatalogStatus]) -> dict[str, CatalogStatus]:
+def language_totals(
+    rows: Sequence[CatalogStatus], order: Sequence[str] = ()
+) -> dict[str, CatalogStatus]:
+    """Sums per language, in the given (configured) order, others after."""
     totals: dict[str, CatalogStatus] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: _rank(order, r.language)):
         total = totals.setdefault(row.language, CatalogStatus("*", row.language, ""))
         total.add(row)
     return totals
+
+
+def _rank(order: Sequence[str], language: str) -> int:
+    return order.index(language) if language in order else len(order)
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage rounded down: 100% only when everything is done."""
+    return f"{math.floor(share * 100 + 1e-9)}%"
 
 
 def progress_bar(share: float, width: int = 20) -> str:
@@ -215,7 +228,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return lines
 
 
-def format_status(rows: Sequence[CatalogStatus]) -> str:
+def format_status(rows: Sequence[CatalogStatus], order: Sequence[str] = ()) -> str:
     """The status table: units (words) per state for each document and language, then bars."""
     if not rows:
         return "no catalogs yet: run `pipeline update` first"
@@ -225,26 +238,28 @@ def format_status(rows: Sequence[CatalogStatus]) -> str:
         name = row.document if row.exists else f"{row.document} (no PO)"
         cells = [f"{row.units[s]} ({row.words[s]})" for s in STATES]
         size = f"{row.total_units} ({row.total_words})"
-        body.append([name, row.language, *cells, size, f"{row.reviewed_share:.0%}"])
+        body.append([name, row.language, *cells, size, percent(row.reviewed_share)])
     lines = _table(header, body, right=set(range(2, len(header))))
     lines.append("")
     lines.append("units (English words) in each state; reviewed share of units per language:")
-    for language, sums in language_totals(rows).items():
+    for language, sums in language_totals(rows, order).items():
         share = sums.reviewed_share
         lines.append(
-            f"  {language:<5} {progress_bar(share)} {share:>4.0%}  "
+            f"  {language:<5} {progress_bar(share)} {percent(share):>4}  "
             f"{sums.units[State.REVIEWED]}/{sums.total_units} units, "
-            f"{sums.reviewed_word_share:.0%} of words"
+            f"{percent(sums.reviewed_word_share)} of words"
         )
     return "\n".join(lines)
 
 
 def status_json(
-    rows: Sequence[CatalogStatus], effort: dict[str, dict[str, Any]] | None = None
+    rows: Sequence[CatalogStatus],
+    effort: dict[str, dict[str, Any]] | None = None,
+    order: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The machine-readable status: per catalog, per language totals, post-editing effort."""
     languages: dict[str, Any] = {}
-    for language, total in language_totals(rows).items():
+    for language, total in language_totals(rows, order).items():
         data = total.as_json()
         for key in ("document", "path", "exists", "language"):
             data.pop(key)
@@ -1041,8 +1056,8 @@ def render_report(language: str, sections: Sequence[ReportSection]) -> str:
         "</head>",
         "<body>",
         f"<h1>Review: English → {_e(name)} ({_e(language)})</h1>",
-        f"<p>{counts[State.REVIEWED]} of {total} entries reviewed ({reviewed:.0%}).</p>",
-        f'<div class="bar" role="img" aria-label="reviewed {reviewed:.0%}">{bar}</div>',
+        f"<p>{counts[State.REVIEWED]} of {total} entries reviewed ({percent(reviewed)}).</p>",
+        f'<div class="bar" role="img" aria-label="reviewed {percent(reviewed)}">{bar}</div>',
         f'<p class="legend">Show: {filters}'
         '<label><input type="checkbox" id="only-findings"> only entries with findings</label></p>',
         "<p>To send a correction, quote the file and line in the first column of the entry "

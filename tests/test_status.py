@@ -132,7 +132,7 @@ def test_status_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     table = lines[:4]
     assert len({len(line) for line in table}) == 1
     assert "notes (no PO)  cs" in out and "notes (no PO)  sk" in out
-    assert re.search(r"^  cs    ███░{17}  17%  1/6 units, 8% of words$", out, re.M)
+    assert re.search(r"^  cs    ███░{17}  16%  1/6 units, 8% of words$", out, re.M)
     assert re.search(r"^  sk    ░{20}   0%  0/1 units, 0% of words$", out, re.M)
 
 
@@ -364,3 +364,11 @@ def test_status_json_measures_effort_from_the_translation_cache(
     expected = chrf([MACHINE_TEXT, EDITED_MT], [MACHINE_TEXT, EDITED_TEXT])
     assert effort["chrf"] == round(expected, 2)
     assert effort["by_model"][MODEL[1]]["entries"] == 2
+
+
+def test_percent_rounds_down() -> None:
+    from pipeline.review import percent
+
+    assert [percent(x) for x in (0.0, 0.2, 0.29, 1 / 6, 0.9975, 1.0)] == [
+        "0%", "20%", "29%", "16%", "99%", "100%",
+    ]  # fmt: skip
