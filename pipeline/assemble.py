@@ -365,11 +365,11 @@ body { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.75rem; line-height: 1.25; margin: 0 0 1rem; }
 h2 { font-size: 1.15rem; line-height: 1.35; margin: 2rem 0 0.5rem; }
 .introduction { font-style: italic; }
-.question .number { margin-right: 0.3em; }
+.question .number { font-variant-numeric: tabular-nums; }
 .answer { margin: 0.5rem 0; }
 .machine { background: #fff1b8; }
 .unreviewed { background: #e2edff; }
-.untranslated { color: #4a4a4a; border-bottom: 1px dotted #777; }
+.untranslated { color: #4a4a4a; border-bottom: 1px dotted #aaa; }
 .legend { font-size: 0.9rem; border: 1px solid #ccc; padding: 0.4rem 0.8rem; margin: 1rem 0 2rem; }
 .legend p { margin: 0.3rem 0; }
 .colophon { margin-top: 3rem; padding-top: 0.5rem; border-top: 1px solid #999; font-size: 0.9rem; }

@@ -260,9 +260,10 @@ def write_index(config: Config, outcomes: Sequence[EditionOutcome], log: Writer)
         )
         note = ""
         if not outcome.published:
+            counted = "reviewed" if outcome.policy == "reviewed" else "translated"
             note = (
                 f"Withheld by the {outcome.policy} publish policy: "
-                f"{outcome.shares.translated_share:.1%} below the minimum of "
+                f"{outcome.shares.translated_share:.1%} {counted}, below the minimum of "
                 f"{outcome.minimum:.1%}; "
                 + ("the links show the previous edition." if files else "nothing published yet.")
             )

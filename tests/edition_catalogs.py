@@ -91,7 +91,7 @@ def catalog_for(
     catalog = template_from_document(document, header(language))
     texts = translations if translations is not None else sample_translations(language)
     for entry, state in zip(catalog.entries, states, strict=True):
-        put(entry, texts[entry.msgid], state, language)
+        put(entry, texts.get(entry.msgid, ""), state, language)
     return catalog
 
 
