@@ -369,17 +369,21 @@ def check_translation(
 
 
 def _check_unchanged(src: str, terms: Iterable[Term]) -> list[_Issue]:
-    """Output equal to the source, when the source has two ordinary (lowercase) words.
+    """Output equal to the source, when the source has two ordinary words.
 
-    Names (`Michael Hill`), title-case labels and identifiers are often rightly kept as they are.
+    Ordinary: in lowercase, or capitalised in a sentence (`Press Alarms.`). Names (`Michael Hill`),
+    title-case labels, identifiers (`DocBook`, `XML`) and glossary terms are often rightly kept.
     """
     kept = {word.lower() for term in terms for word in _words(term.english)}
-    ordinary = [
-        word
-        for word in _words(src)
-        if len(word) >= 2 and not _is_name(word) and word.lower() not in kept
-    ]
-    if len(ordinary) < 2:
+    sentence = _final(src).endswith((".", "!", "?", "…"))
+
+    def ordinary(word: str) -> bool:
+        if len(word) < 2 or word.lower() in kept:
+            return False
+        return word.islower() or (sentence and word[0].isupper() and word[1:].islower())
+
+    ordinary_words = [word for word in _words(src) if ordinary(word)]
+    if len(ordinary_words) < 2:
         return []
     return [_Issue("unchanged", Severity.ERROR, "translation is the English source unchanged")]
 

@@ -599,7 +599,16 @@ def test_output_equal_to_the_source(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["cs", "ru", "uk", "sk"])
-@pytest.mark.parametrize("source", ["Michael Hill", "Ping Ping", "Start", "St_art", "3 m", "KRAS"])
+def test_a_capitalised_sentence_left_unchanged(language: str) -> None:
+    source = 'Press <gui style="button">Alarms</gui>.'
+    assert [f.check for f in check_translation(source, source, language)] == ["unchanged"]
+
+
+@pytest.mark.parametrize("language", ["cs", "ru", "uk", "sk"])
+@pytest.mark.parametrize(
+    "source",
+    ["Michael Hill", "Ping Ping", "Start", "St_art", "3 m", "KRAS", "docbook: DocBook XML."],
+)
 def test_names_and_labels_may_stay_as_they_are(language: str, source: str) -> None:
     clean(source, source, language)
 
