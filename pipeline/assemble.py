@@ -47,7 +47,7 @@ EDITION_LANGUAGE = N_("Language of this edition")
 EDITION_DATE = N_("Date of this edition")
 MACHINE_TRANSLATION = N_("Machine translation")
 NOT_USED = N_("not used")
-# Translators: the engine (Argos Translate), its model package and version, e.g. translate-en_cs 1.9.
+# Translators: engine (Argos Translate), its model package and version, e.g. translate-en_cs 1.9.
 ENGINE_PACKAGE = N_("%(engine)s, package %(package)s, version %(version)s")
 POLICY = N_("Publication policy")
 POLICY_TEXT = {
@@ -242,6 +242,20 @@ def _end_with_newline(text: str, newline: str) -> str:
 # --- plain text ----------------------------------------------------------------------------------
 
 
+def _as_is(kind: str, text: str) -> str:
+    return text
+
+
+def _placer(document: Document) -> Callable[[str, str], str]:
+    """How a translation goes into the skeleton: as is, or escaped for its Markdown block."""
+    if document.format != "markdown":
+        return _as_is
+    from .markdown import place_translation  # type: ignore[import-not-found,unused-ignore]
+
+    placer: Callable[[str, str], str] = place_translation
+    return placer
+
+
 def render_text(
     document: Document,
     translations: Mapping[str, Translation],
@@ -253,6 +267,7 @@ def render_text(
 
     With a colophon it follows the text after a blank line and a rule, in the source's line endings.
     """
+    place = _placer(document)
     out: list[str] = []
     for block in document.blocks:
         out.append(block.prefix)
@@ -261,7 +276,7 @@ def render_text(
                 out.append(part)
             else:
                 text = chosen_text(part, translations, policy)
-                out.append(part.source_text if text is None else text)
+                out.append(part.source_text if text is None else place(block.kind, text))
         out.append(block.suffix)
     text = "".join(out)
     if colophon is None:
@@ -544,8 +559,10 @@ def render_html(
     if colophon is not None:
         body += _html_colophon(colophon, gettext)
     page_title = title
+    if document.title:  # a Markdown source's own title, translated when it is
+        page_title = chosen_text(Unit(document.title, 0, ""), translations, policy) or title
     if colophon is not None:
-        page_title = f"{title} – {language_name(language, language)}"
+        page_title = f"{page_title} – {language_name(language, language)}"
     return _page(language, page_title, STYLESHEET, body)
 
 

@@ -247,6 +247,24 @@ def test_markdown_source_keeps_its_own_markup() -> None:
     assert markdown.startswith("# Ahoj *světe*.\n\n* * *\n\n## Colophon\n")
 
 
+def test_markdown_source_translations_are_placed_for_their_block() -> None:
+    markdown = pytest.importorskip("pipeline.markdown")
+    source = "---\ntitle: Hello\n---\n# Dates\n\nParagraph one. <b>Two</b>.\n"
+    document = markdown.segment_markdown(source, name="post", source_path="source/post.md")
+    translations = {
+        "Hello": Translation('Ahoj: "svět"', State.REVIEWED),
+        "Dates": Translation("15. března", State.MACHINE),  # would start an ordered list
+    }
+    assert render_text(document, {}) == source
+    edition = render_markdown(document, translations, "draft", colophon())
+    assert edition.startswith(
+        '---\ntitle: "Ahoj: \\"svět\\""\n---\n# 15\\. března\n\nParagraph one. <b>Two</b>.\n\n'
+    )
+    html = render_html(document, translations, "draft", colophon())
+    assert "<h1>15. března</h1>" in html and "&lt;b&gt;Two&lt;/b&gt;" in html
+    assert '<title>Ahoj: "svět" – čeština</title>' in html.replace("&quot;", '"')
+
+
 def test_markdown_source_html_goes_through_the_commonmark_renderer() -> None:
     pytest.importorskip("pipeline.markdown")
     unit = Unit("Hello <script>x</script> *world*.", 1, "paragraph 1")
