@@ -422,11 +422,20 @@ def _english_numbers(text: str) -> list[_Number]:
     return found
 
 
-def _local_value(token: str, decimal_symbol: str) -> Decimal | None:
-    """The value of a number written in the target language's format, or None if it is not one."""
+def _local_value(token: str, decimal_symbol: str, group_symbol: str) -> Decimal | None:
+    """The value of a number written in the target language's format, or None if it is not one.
+
+    Groups may be split by any space (NBSP, narrow NBSP, thin or plain) or the language's own
+    group symbol; the decimal separator must be the language's own.
+    """
     plain = token
     for space in _GROUP_SPACES:
         plain = plain.replace(space, "")
+    whole = plain.split(decimal_symbol)[0]
+    if group_symbol in ".," and group_symbol in whole:
+        if not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group_symbol)}\d{{3}})+", whole):
+            return None
+        plain = plain.replace(group_symbol, "", whole.count(group_symbol))
     if plain.count(decimal_symbol) > 1 or any(c in plain for c in ".," if c != decimal_symbol):
         return None
     try:
@@ -464,17 +473,21 @@ def _number_word(value: Decimal, info: _Language | None, tgt: str) -> bool:
 def _check_numbers(src: str, tgt: str, language: str) -> list[_Issue]:
     """Every source number is in the translation, written the way the target language writes it."""
     import babel.numbers
-    from babel.core import UnknownLocaleError
+    from babel.core import Locale, UnknownLocaleError
 
     try:
         decimal_symbol = babel.numbers.get_decimal_symbol(language)
+        group_symbol = babel.numbers.get_group_symbol(language)
+        english_name = Locale.parse(language).english_name or language
     except (UnknownLocaleError, ValueError):
         raise ConfigError(f"unknown language code {language!r}") from None
     info = _LANGUAGE.get(language)
-    name = info.name if info is not None else language
+    name = info.name if info is not None else english_name
     tokens = [match.group(1) for match in _TARGET_NUMBER.finditer(tgt)]
     local = {
-        value for token in tokens if (value := _local_value(token, decimal_symbol)) is not None
+        value
+        for token in tokens
+        if (value := _local_value(token, decimal_symbol, group_symbol)) is not None
     }
     issues: list[_Issue] = []
     reported: set[str] = set()
@@ -500,12 +513,12 @@ def _check_numbers(src: str, tgt: str, language: str) -> list[_Issue]:
         wrong = [
             token
             for token in tokens
-            if value in _english_readings(token) and _local_value(token, decimal_symbol) != value
+            if value in _english_readings(token)
+            and _local_value(token, decimal_symbol, group_symbol) != value
         ]
         if wrong:
-            localised = babel.numbers.format_decimal(
-                value, locale=language, group_separator=value >= 10000
-            ).replace("\u00a0", " ")
+            localised = babel.numbers.format_decimal(value, locale=language)
+            localised = localised.replace("\u00a0", " ").replace("\u202f", " ")
             # `20.081` or `1,185` reads as another number in these languages; `11.5` only looks odd.
             severity = Severity.ERROR if _THOUSANDS.fullmatch(wrong[0]) else Severity.WARNING
             issues.append(

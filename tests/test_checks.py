@@ -220,6 +220,21 @@ def test_placeholders_are_not_numbers() -> None:
     assert found(source, translation, "ru", "numbers", ("c-format",)) == []
 
 
+def test_other_languages_get_babels_number_format() -> None:
+    """A configured language without its own rules here (German) still has its numbers checked."""
+    source = "In 2022, 20,081 people were detained."
+    assert (
+        check_translation(source, "Im Jahr 2022 wurden 20.081 Menschen festgenommen.", "de") == []
+    )
+    [finding] = check_translation(source, "Im Jahr 2022 wurden 20,081 Menschen festgenommen.", "de")
+    assert finding.message == "20,081 has an English separator; German writes 20.081"
+
+
+def test_unknown_language_code() -> None:
+    with pytest.raises(ConfigError, match="unknown language code 'zz'"):
+        check_translation("In 2022.", "V roce 2022.", "zz")
+
+
 # --- names and terms -----------------------------------------------------------------------------
 
 INTRO = (
