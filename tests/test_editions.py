@@ -316,3 +316,21 @@ def test_cli_withholds_below_minimum_and_exits_7(
     # Nothing changed since: the build still says the editions are withheld.
     assert run_cli(project, "build") == 7
     assert "edition withheld" in capsys.readouterr().err
+
+
+def test_two_fresh_builds_give_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pipeline.merge", reason="pipeline/merge.py is written by another helper")
+    from helpers import run_cli
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+    trees = []
+    for name in ("first", "second"):
+        project = _project(tmp_path / name, '[tool.pipeline.publish]\npolicy = "draft"')
+        assert run_cli(project, "build") == 0
+        output = project / "output"
+        trees.append({p.relative_to(output): p.read_bytes() for p in output.rglob("*.*")})
+    assert trees[0] == trees[1] and len(trees[0]) == 13
+    colophon = trees[0][Path("ru/sample.txt")].decode()
+    assert "Дата этого издания: 9 октября 2025" in colophon  # from SOURCE_DATE_EPOCH via the PO
