@@ -282,3 +282,24 @@ def translations_of(catalog: Catalog) -> dict[str, Translation]:
         for entry in catalog.entries
         if not entry.obsolete and entry.msgctxt is None
     }
+
+
+def check_language(catalog: Catalog, expected: str, display: str) -> None:
+    """Refuse a catalog whose header names another language (a file copied to the wrong folder)."""
+    declared = catalog.header.get("Language", "").strip()
+    if declared and declared.replace("-", "_").split("_")[0] != expected.split("_")[0]:
+        raise CatalogError(
+            f"header says Language: {declared}, but the file is the {expected} catalog",
+            path=display,
+            line=_header_line(catalog, "Language"),
+        )
+
+
+def _header_line(catalog: Catalog, field_name: str) -> int | None:
+    """Line of a header field: the header entry starts the file after its comment lines."""
+    comment_lines = catalog.header_comment.count("\n") + 1 if catalog.header_comment else 0
+    keys = list(catalog.header)
+    if field_name not in keys:
+        return None
+    # `msgid ""`, `msgstr ""`, then one line per field (gettext writes one field a line).
+    return comment_lines + (1 if catalog.header_flags else 0) + 3 + keys.index(field_name)
