@@ -348,6 +348,8 @@ def check_translation(
     same = _collapsed(src) == _collapsed(tgt)
     if same:
         issues += _check_unchanged(src, terms)
+        if issues:  # left in English: the other findings would only restate that
+            return [Finding(i.check, i.severity, i.message, language=language) for i in issues]
     issues += _check_numbers(src, tgt, language)
     issues += _check_terms(src, tgt, language, terms)
     if info is not None:
