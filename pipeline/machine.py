@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .catalog import machine_mark, output_hash, set_machine_output
@@ -143,6 +143,25 @@ def _engine_outputs(engine: Engine, texts: list[str]) -> list[EngineOutput]:
     return outputs
 
 
+def _from_markdown(entry: Entry) -> bool:
+    """An entry of a Markdown source: its inline markup must not reach the engine."""
+    return any(reference.rsplit(":", 1)[0].endswith(".md") for reference in entry.references)
+
+
+def _protected_outputs(engine: Engine, texts: list[str], markdown: set[str]) -> list[EngineOutput]:
+    """Engine outputs with Markdown markup swapped for placeholders on the way in and back out."""
+    if not markdown.intersection(texts):
+        return _engine_outputs(engine, texts)
+    from .markdown import protect_markup, restore_markup
+
+    protected = [protect_markup(text) if text in markdown else (text, []) for text in texts]
+    outputs = _engine_outputs(engine, [text for text, _ in protected])
+    return [
+        replace(output, text=restore_markup(output.text, tokens)) if tokens else output
+        for output, (_, tokens) in zip(outputs, protected, strict=True)
+    ]
+
+
 def translate_catalog(
     catalog: Catalog,
     engine: Engine,
@@ -171,6 +190,9 @@ def translate_catalog(
     for entry, action in work:
         by_text.setdefault(entry.msgid, []).append((entry, action))
     key = CacheKey.of(engine)
+    markdown = {
+        text for text, targets in by_text.items() if any(_from_markdown(e) for e, _ in targets)
+    }
 
     def apply(text: str, output: EngineOutput) -> int:
         targets = by_text[text]
@@ -198,7 +220,7 @@ def translate_catalog(
     misses = [text for text in by_text if text not in cached]
     for start in range(0, len(misses), max(1, batch_size)):
         batch = misses[start : start + max(1, batch_size)]
-        outputs = _engine_outputs(engine, batch)
+        outputs = _protected_outputs(engine, batch, markdown)
         report.engine_calls += len(batch)
         cache.put_many(key, dict(zip(batch, outputs, strict=True)))
         done = sum(apply(text, output) for text, output in zip(batch, outputs, strict=True))
