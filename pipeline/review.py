@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from .catalog import machine_mark, output_hash, read_catalog, save_catalog, state_of
+from .catalog import check_language, machine_mark, output_hash, read_catalog, save_catalog, state_of
 from .config import Config
 from .errors import CatalogError, LockError, PipelineError
 from .files import project_lock, write_atomic
@@ -84,11 +84,20 @@ def _pick_documents(config: Config, languages: Sequence[str], wanted: Sequence[s
     return chosen
 
 
+def read_language_catalog(config: Config, language: str, document: str) -> Catalog:
+    """Read locales/<lang>/<doc>.po, refusing a file whose header names another language."""
+    path = po_file(config, language, document)
+    shown = config.relative(path)
+    catalog = read_catalog(path, display=shown)
+    check_language(catalog, language, shown)
+    return catalog
+
+
 def load_language_catalog(config: Config, language: str, document: str) -> Catalog | None:
     """The language's catalog of a document; the template stands in when there is no PO yet."""
     path = po_file(config, language, document)
     if path.exists():
-        return read_catalog(path, display=config.relative(path))
+        return read_language_catalog(config, language, document)
     template = config.locales_dir / f"{document}.pot"
     if template.exists():
         catalog = read_catalog(template, display=config.relative(template))
@@ -427,7 +436,7 @@ def effort_by_language(
             path = po_file(config, language, document)
             if not path.exists():
                 continue
-            catalog = read_catalog(path, display=config.relative(path))
+            catalog = read_language_catalog(config, language, document)
             edits.extend(post_edits(catalog, language, lookup))
             missing += missing_originals(catalog, lookup, language)
         summary = summarise_effort(edits, missing)
@@ -550,7 +559,7 @@ def review_queue(config: Config, language: str, documents: Sequence[str] = ()) -
         if not path.exists():
             continue
         shown = config.relative(path)
-        for entry in read_catalog(path, display=shown).active():
+        for entry in read_language_catalog(config, language, document).active():
             if entry.msgid and state_of(entry) in NEEDS_REVIEW:
                 items.append(ReviewItem(document, path, shown, entry.msgctxt, entry.msgid))
     return items
@@ -1109,7 +1118,7 @@ def report_sections(
         if not path.exists():
             continue
         shown = config.relative(path)
-        catalog = read_catalog(path, display=shown)
+        catalog = read_language_catalog(config, language, document)
         by_line: dict[int, list[Finding]] = {}
         for finding in check_catalog(catalog, language, glossary=glossary, display=shown):
             by_line.setdefault(finding.line, []).append(finding)

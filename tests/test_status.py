@@ -372,3 +372,15 @@ def test_percent_rounds_down() -> None:
     assert [percent(x) for x in (0.0, 0.2, 0.29, 1 / 6, 0.9975, 1.0)] == [
         "0%", "20%", "29%", "16%", "99%", "100%",
     ]  # fmt: skip
+
+
+def test_catalog_of_another_language_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_project(tmp_path, languages=("cs", "sk"))
+    (config.locales_dir / "sk").mkdir()
+    shutil.copy(FIXTURES / "gnome-clocks.cs.po", config.locales_dir / "sk" / "clocks.po")
+    assert main(["--project", str(tmp_path), "status"]) == 5
+    err = capsys.readouterr().err
+    assert err.startswith("pipeline: error: locales/sk/clocks.po:")
+    assert "header says Language: cs, but the file is the sk catalog" in err
