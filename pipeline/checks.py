@@ -817,6 +817,18 @@ def _forms(entry: Entry, singular: int) -> Iterable[tuple[str, str, str]]:
         yield f"msgstr[{index}]: ", source, text
 
 
+def _markdown_findings(entry: Entry, source: str, text: str, language: str) -> list[Finding]:
+    """A unit of a Markdown source must keep its links, code, template tags and emphasis."""
+    if not any(ref.rsplit(":", 1)[0].endswith(".md") for ref in entry.references):
+        return []
+    from .markdown import markup_findings
+
+    return [
+        Finding("markup", severity, message, language=language)
+        for severity, message in markup_findings(source, text)
+    ]
+
+
 def check_catalog(
     catalog: Catalog, language: str, *, glossary: Glossary | None = None, display: str = ""
 ) -> list[Finding]:
@@ -832,9 +844,8 @@ def check_catalog(
             continue
         seen: set[tuple[str, str]] = set()
         for label, source, text in _forms(entry, singular):
-            for finding in check_translation(
-                source, text, language, glossary=glossary, flags=entry.flags
-            ):
+            found = check_translation(source, text, language, glossary=glossary, flags=entry.flags)
+            for finding in found + _markdown_findings(entry, source, text, language):
                 if (finding.check, finding.message) in seen:
                     continue
                 seen.add((finding.check, finding.message))
