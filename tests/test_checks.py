@@ -349,6 +349,25 @@ def test_common_word_is_not_the_name(language: str, translation: str) -> None:
     clean(source, translation, language)
 
 
+@pytest.mark.parametrize(
+    ("language", "translation", "flagged"),
+    [
+        ("cs", "Mnoho ruských dělníků podporuje Putinovu válečnou kampaň, jiní mlčí.", False),
+        ("cs", "Mnoho ruských dělníků podporuje válečnou kampaň, jiní mlčí.", True),
+        ("ru", "Многие российские рабочие поддерживают путинскую военную кампанию.", False),
+        ("ru", "Многие российские рабочие поддерживают военную кампанию Путина.", False),
+        ("ru", "Многие российские рабочие поддерживают военную кампанию Пуина.", True),
+        ("uk", "Багато російських робітників підтримують путінську військову кампанію.", False),
+        ("uk", "Багато російських робітників підтримують військову кампанію Путина.", True),
+        ("sk", "Mnohí ruskí robotníci podporujú Putinovu vojnovú kampaň, iní mlčia.", False),
+        ("sk", "Mnohí ruskí robotníci podporujú vojnovú kampaň, iní mlčia.", True),
+    ],
+)
+def test_name_or_its_adjective(language: str, translation: str, flagged: bool) -> None:
+    source = "Many Russian workers support Putin’s war campaign, others are silent."
+    assert bool(found(source, translation, language, "terms")) is flagged
+
+
 def test_acronym_keeps_its_capitals_but_may_take_an_ending() -> None:
     source = "We in the KRAS see ourselves as a small initiative group."
     assert found(source, "My v KRASu se vidíme jako malá iniciativní skupina.", "cs", "terms") == []
