@@ -357,7 +357,7 @@ def check_translation(
             src_prose = _prose(src, src)
             tgt_prose = _prose(tgt, src)
             issues += _check_script(src_prose, tgt_prose, info, terms, language)
-            issues += _check_untranslated(src_prose, tgt_prose, info)
+            issues += _check_english(src_prose, tgt_prose, info)
         issues += _check_quotes(src, tgt, info)
         issues += _check_length(src, tgt, language)
     issues += _check_punctuation(src, tgt, source, translation)
@@ -602,7 +602,7 @@ def _check_script(
 ) -> list[_Issue]:
     """Cyrillic for ru/uk, Latin for cs/sk; letters that only the neighbour language uses."""
     # Words copied from the source and glossary forms may be in any script; a run of copied
-    # English is the `untranslated` check's business.
+    # English is the `english` check's business.
     kept = {word.lower() for word in _words(src)}
     for term in terms:
         for form in (term.english, *term.expected(language)):
@@ -639,7 +639,7 @@ def _check_script(
     return issues
 
 
-def _check_untranslated(src: str, tgt: str, info: _Language) -> list[_Issue]:
+def _check_english(src: str, tgt: str, info: _Language) -> list[_Issue]:
     """A run of ordinary English words copied into the translation (a sentence left half done)."""
     source = [w.lower() for w in _words(src)]
     target = [w.lower() for w in _words(tgt)]
@@ -660,9 +660,7 @@ def _check_untranslated(src: str, tgt: str, info: _Language) -> list[_Issue]:
     if len(best) < UNTRANSLATED_RUN:
         return []
     fragment = " ".join(best)
-    return [
-        _Issue("untranslated", Severity.WARNING, f"English left in the {info.name}: {fragment!r}")
-    ]
+    return [_Issue("english", Severity.WARNING, f"English left in the {info.name}: {fragment!r}")]
 
 
 # punctuation -------------------------------------------------------------------------------------
@@ -718,9 +716,7 @@ def _check_quotes(src: str, tgt: str, info: _Language) -> list[_Issue]:
         message = f"quotation marks {shown}: {info.name} uses {wanted}"
         return [_Issue("quotes", Severity.WARNING, message)]
     issues: list[_Issue] = []
-    source_open = src.count("“") + src.count("«") + src.count("„")
-    source_close = src.count("”") + src.count("»") + (src.count("“") if "„" in src else 0)
-    if source_open == source_close:
+    if src.count("“") == src.count("”") and src.count("«") == src.count("»"):
         for pair in info.quotes:
             opening, closing = pair[0], pair[1]
             if tgt.count(opening) != tgt.count(closing):

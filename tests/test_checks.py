@@ -734,7 +734,7 @@ def test_length_band_comes_from_the_measurement() -> None:
     ],
 )
 def test_english_left_in_the_translation(language: str, translation: str) -> None:
-    [finding] = found(SLOGAN, translation, language, "untranslated")
+    [finding] = found(SLOGAN, translation, language, "english")
     assert finding.severity is Severity.WARNING
     assert "'no war except class war'" in finding.message
 

@@ -42,15 +42,15 @@ EXPECTED = [
     # The version notice keeps two English sentences, "This is free software; see source code for
     # copying conditions. There is NO warranty; ...", in the Russian text (the gettext catalog
     # translates the same boilerplate: "Это свободная программа; ...").
-    ("po4a-bin.ru.after-review-9f9668d0.po", 198, "untranslated", FREE_SOFTWARE),
+    ("po4a-bin.ru.after-review-9f9668d0.po", 198, "english", FREE_SOFTWARE),
     # "... в качестве кодировки мастер-файла указана %s . Приведите ...": a space before the
     # full stop; the longer message below it has the same slip.
     ("po4a-bin.ru.after-review-9f9668d0.po", 651, "punctuation", "space before '.'"),
     ("po4a-bin.ru.after-review-9f9668d0.po", 1121, "punctuation", "space before '.'"),
-    ("po4a-bin.ru.before-review-ac8606ae.po", 198, "untranslated", FREE_SOFTWARE),
+    ("po4a-bin.ru.before-review-ac8606ae.po", 198, "english", FREE_SOFTWARE),
     ("po4a-bin.ru.before-review-ac8606ae.po", 651, "punctuation", "space before '.'"),
     ("po4a-bin.ru.before-review-ac8606ae.po", 1134, "punctuation", "space before '.'"),
-    ("po4a-bin.ru.po", 203, "untranslated", FREE_SOFTWARE),
+    ("po4a-bin.ru.po", 203, "english", FREE_SOFTWARE),
     ("po4a-bin.ru.po", 656, "punctuation", "space before '.'"),
     ("po4a-bin.ru.po", 1146, "punctuation", "space before '.'"),
 ]
