@@ -72,11 +72,12 @@ def parse_catalog(raw: bytes, *, display: str) -> Catalog:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        parsed = polib._POFileParser(text + "\n", encoding="utf-8").parse()  # noqa: SLF001
+        parsed = polib._POFileParser(text + "\n", encoding="utf-8").parse()
     except (OSError, ValueError) as error:
         found = _POLIB_LINE.search(str(error))
-        line = int(found.group(1)) if found else None
-        raise CatalogError("PO syntax error", path=display, line=line) from None
+        raise CatalogError(
+            "PO syntax error", path=display, line=int(found.group(1)) if found else None
+        ) from None
     catalog = _from_polib(parsed, display)
     _reject_duplicates(catalog, display)
     return catalog
@@ -234,7 +235,7 @@ def template_from_document(document: Document, header: dict[str, str]) -> Catalo
 
 
 def output_hash(text: str) -> str:
-    """Short hash of a machine output, kept in the `# mt:` comment to tell it from a person's edit."""
+    """Short hash of machine output, kept in the `# mt:` comment to tell it from a person's edit."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 

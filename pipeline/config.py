@@ -185,7 +185,7 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
         )
 
     def folder(key: str, default: str) -> Path:
-        return root / _get(table, key, str, default)
+        return root / str(_get(table, key, str, default))
 
     return Config(
         root=root,

@@ -5,7 +5,7 @@ Each class carries the exit code the CLI returns for it, so exit codes are decid
     PipelineError                 exit 2 unless a subclass says otherwise
     ├── ConfigError               2  bad or missing [tool.pipeline], unknown language code
     ├── SourceError               4  source document missing, not UTF-8, empty, unplaceable
-    ├── CatalogError              5  PO/POT file unreadable: syntax, encoding, duplicate, wrong language
+    ├── CatalogError              5  bad PO/POT: syntax, encoding, duplicate, wrong language
     ├── LockError                 6  another pipeline process holds the lock on the catalogs
     ├── ModelError                3  a needed Argos model is missing or a model file is invalid
     ├── EditionWithheldError      7  publish policy kept the previous edition of a language

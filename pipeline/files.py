@@ -44,7 +44,9 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 @contextlib.contextmanager
-def project_lock(state_dir: Path, *, wait: bool = False, timeout: float | None = None) -> Iterator[None]:
+def project_lock(
+    state_dir: Path, *, wait: bool = False, timeout: float | None = None
+) -> Iterator[None]:
     """Hold an exclusive ``flock`` on ``<state_dir>/lock`` for the duration of the block.
 
     The kernel drops the lock when the holding process dies, so a killed run never blocks the next
@@ -74,3 +76,20 @@ def project_lock(state_dir: Path, *, wait: bool = False, timeout: float | None =
         yield
     finally:
         os.close(fd)
+
+
+def remove_stale_temporaries(folders: list[Path]) -> list[Path]:
+    """Delete temporary files that a killed run left behind (``.<name>.<random>.tmp``).
+
+    Only call this while holding the project lock: then no other run can be writing them.
+    """
+    removed: list[Path] = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob(".*.tmp"):
+            if path.is_file():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed.append(path)
+    return removed

@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass, field
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     """Review state of a catalog entry, derived from the PO entry alone (see docs/DESIGN.md)."""
 
     UNTRANSLATED = "untranslated"
@@ -19,7 +19,7 @@ class State(str, enum.Enum):
     REVIEWED = "reviewed"
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"

@@ -136,7 +136,9 @@ def _unit_parts(
             return (content,) if content else ()
         lead = content[: len(content) - len(content.lstrip())]
         tail = content[len(content.rstrip()) :]
-        text_unit = Unit(normalise(stripped), line_of(len(lead)), _where(paragraph, None, kind, number), stripped)
+        text_unit = Unit(
+            normalise(stripped), line_of(len(lead)), _where(paragraph, None, kind, number), stripped
+        )
         return tuple(part for part in (lead, text_unit, tail) if part)
     parts: list[str | Unit] = []
     cursor = 0

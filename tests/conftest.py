@@ -9,7 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-# Must happen before anything imports argostranslate or onnxruntime (see docs/offline-argos-models.md).
+# Must happen before anything imports argostranslate or onnxruntime
+# (see ../shared/docs/offline-argos-models.md, section 5).
 _ARGOS_HOME = Path(tempfile.mkdtemp(prefix="pipeline-tests-argos-"))
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("ARGOS_PACKAGES_DIR", str(_ARGOS_HOME / "packages"))

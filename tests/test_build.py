@@ -96,7 +96,9 @@ def test_identical_sentences_share_one_entry(project: Path) -> None:
 def test_empty_catalogs_give_the_source_back(project: Path) -> None:
     assert run_cli(project, "build") == 0
     source = (project / SOURCE).read_text(encoding="utf-8")
-    expected = source.replace("«Connection» helps\nwar objectors", "«Connection» helps war objectors")
+    expected = source.replace(
+        "«Connection» helps\nwar objectors", "«Connection» helps war objectors"
+    )
     for lang in LANGS:
         edition = (project / "output" / lang / "kras-interview.txt").read_text(encoding="utf-8")
         text, colophon = edition.split("\n* * *\n", 1)  # the colophon follows the text

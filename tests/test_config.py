@@ -64,7 +64,7 @@ def test_per_language_minimum(tmp_path: Path) -> None:
 
 def test_broken_toml(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.pipeline]\nunit = \n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="invalid TOML.*line 2"):
+    with pytest.raises(ConfigError, match=r"invalid TOML.*line 2"):
         load_config(tmp_path)
 
 

@@ -45,7 +45,7 @@ def test_question_number_stays_outside_the_unit(kras: Document) -> None:
 
 
 def test_broken_line_is_joined(kras: Document) -> None:
-    joined = [b for b in kras.blocks if b.kind == "answer" and b.number == 6][0]
+    joined = next(b for b in kras.blocks if b.kind == "answer" and b.number == 6)
     first = joined.units[0]
     assert "«Connection» helps war objectors and deserters" in first.msgid
     assert first.line == 22
@@ -78,7 +78,9 @@ def test_figures_stay_inside_sentences(kras: Document) -> None:
 def test_empty_catalog_round_trip_is_byte_exact_but_for_the_joined_line(kras: Document) -> None:
     source = FIXTURE.read_text(encoding="utf-8")
     edition = render_text(kras, {})
-    expected = source.replace("«Connection» helps\nwar objectors", "«Connection» helps war objectors")
+    expected = source.replace(
+        "«Connection» helps\nwar objectors", "«Connection» helps war objectors"
+    )
     assert edition == expected
     assert edition != source
 
