@@ -25,7 +25,7 @@ from .catalog import (
 from .config import Config
 from .editions import EditionOutcome, outcome_from_states, write_editions, write_index
 from .errors import ConfigError, SourceError
-from .files import write_atomic
+from .files import remove_stale_temporaries, write_atomic
 from .model import Catalog, Document, State
 from .segment import segment_text
 
@@ -516,6 +516,8 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
     config_digest = _config_digest(config)
     models = model_fingerprints(config.source_language)
     log = RunLog(dry_run=options.check_only)
+    if not options.check_only:
+        remove_stale_temporaries([config.locales_dir, config.output_dir, config.state_dir])
     for language in languages:
         if language not in models:
             report.missing_models.append(language)
@@ -673,6 +675,65 @@ def _machine_translate(
         "engine_calls": result.engine_calls,
         "rejected": dict(result.rejected),
     }
+
+
+@dataclass
+class TranslateReport:
+    """What `pipeline translate` did: one PairReport per catalog it machine-translated."""
+
+    pairs: list[PairReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    missing_models: list[str] = field(default_factory=list)
+
+    def total(self, key: str) -> int:
+        return sum(int(str(pair.machine.get(key, 0))) for pair in self.pairs)
+
+    @property
+    def rejected(self) -> int:
+        counts = [pair.machine.get("rejected", {}) for pair in self.pairs]
+        return sum(sum(c.values()) for c in counts if isinstance(c, dict))
+
+    def summary(self) -> str:
+        return (
+            f"translate: {len(self.pairs)} catalog(s), {self.total('filled')} filled, "
+            f"{self.total('refreshed')} refreshed, {self.total('from_cache')} units from the "
+            f"cache, {self.total('engine_calls')} sent to the engine, {self.rejected} rejected "
+            "by the quality guards"
+        )
+
+
+def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
+    """`pipeline translate`: extract and update, then machine-translate each catalog.
+
+    A language without a model is skipped with a warning. Each catalog is written atomically as
+    soon as it is done and the MT cache is committed per batch, so an interrupted run loses at
+    most one batch and the next run goes on from there.
+    """
+    report = TranslateReport()
+    languages = options.languages or list(config.target_languages)
+    engine_kind = options.engine or config.engine
+    log = RunLog()
+    templates = extract(config, load_documents(config, options.documents), log)
+    catalogs = update(config, templates, languages, log)
+    models = model_fingerprints(config.source_language)
+    for language in languages:
+        if language not in models:
+            report.missing_models.append(language)
+            report.warnings.append(
+                f"no Argos model for {config.source_language}→{language}: machine translation "
+                f"skipped; run `pipeline models install --online {language}` "
+                "(or `pipeline models install FILE.argosmodel`)"
+            )
+            continue
+        for name in templates:
+            catalog = catalogs[(name, language)]
+            pair = PairReport(name, language, rebuilt=True, model=models[language])
+            pair.machine = _machine_translate(config, catalog, language, engine_kind, options)
+            log.write(config, po_path(config, language, name), dump_catalog(catalog))
+            report.pairs.append(pair)
+    report.written = list(dict.fromkeys(log.written))
+    return report
 
 
 def _check_pair(
