@@ -245,8 +245,13 @@ def _core(word: str) -> str:
 
 
 def _token_start(text: str, pos: int) -> int:
-    """Index where the whitespace-delimited token that ends at `pos` begins."""
-    while pos > 0 and not text[pos - 1].isspace():
+    """Index where the whitespace-delimited token that ends at `pos` begins.
+
+    Looks back at most 100 characters: longer tokens are no words, and stopping keeps a
+    paragraph without spaces linear.
+    """
+    stop = max(0, pos - 100)
+    while pos > stop and not text[pos - 1].isspace():
         pos -= 1
     return pos
 
@@ -372,20 +377,32 @@ def _list_cuts(text: str) -> tuple[set[int], set[int]]:
             if position > 0 and text[position - 1].isspace():
                 cuts.add(position)
             position = text.find(bullet, position + 1)
-    chains: list[tuple[str, dict[str, int], list[_Label]]] = []
+    chains: list[list[_Label]] = []
+    waiting: dict[tuple[str, str, int], int] = {}  # (style, reading, next value) -> chain
+    styles: set[str] = set()
     for label in _labels(text, keep):
         start, _, style, readings = label
-        for index, (chain_style, last, items) in enumerate(chains):
-            counting = {k: v for k, v in readings.items() if last.get(k) == v - 1}
-            if chain_style == style and counting:
-                chains[index] = (style, counting, [*items, label])
-                break
+        found = [
+            waiting[key] for key in ((style, k, v) for k, v in readings.items()) if key in waiting
+        ]
+        if found:
+            index = min(found)
+            counting = [k for k, v in readings.items() if waiting.get((style, k, v)) == index]
+            for key in [key for key, value in waiting.items() if value == index]:
+                del waiting[key]
+            chains[index].append(label)
         else:
             before = _skip_space_back(text, start)
-            restart = 1 in readings.values() and any(s == style for s, _, _ in chains)
-            if before == 0 or text[before - 1] in ".?!:;" + _CLOSERS or restart:
-                chains.append((style, readings, [label]))
-    for _, _, items in chains:
+            restart = 1 in readings.values() and style in styles
+            if not (before == 0 or text[before - 1] in ".?!:;" + _CLOSERS or restart):
+                continue
+            index = len(chains)
+            counting = list(readings)
+            chains.append([label])
+            styles.add(style)
+        for kind in counting:
+            waiting.setdefault((style, kind, readings[kind] + 1), index)
+    for items in chains:
         if len(items) > 1 or _skip_space_back(text, items[0][0]) == 0:
             for start, end, _, _ in items:
                 if start > 0:
