@@ -145,10 +145,12 @@ def _parser() -> Any:
 
 @functools.cache
 def _renderer() -> Any:
-    """The edition renderer: the same rules, with raw HTML off so no translation becomes markup."""
+    """The edition renderer: the segmenter's rules (raw HTML recognised, so both see the same
+    blocks), but every raw HTML token is written out as escaped text and comments are dropped:
+    nothing in a source or a translation becomes markup the pipeline did not write."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
     plain = md.normalizeLink
 
     def normalize_link(url: str) -> str:
@@ -156,7 +158,19 @@ def _renderer() -> Any:
         pieces = re.split("([\ue000-\uf8ff]+)", url)
         return "".join(p if p[:1] and "\ue000" <= p[0] <= "\uf8ff" else plain(p) for p in pieces)
 
+    def html_block(_self: Any, tokens: list[Any], index: int, options: Any, env: Any) -> str:
+        content = tokens[index].content
+        if content.lstrip().startswith("<!--"):
+            return ""
+        return f'<pre class="raw-html"><code>{html.escape(content, quote=False)}</code></pre>\n'
+
+    def html_inline(_self: Any, tokens: list[Any], index: int, options: Any, env: Any) -> str:
+        content = tokens[index].content
+        return "" if content.startswith("<!--") else html.escape(content, quote=False)
+
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
+    md.add_render_rule("html_block", html_block)
+    md.add_render_rule("html_inline", html_inline)
     return md
 
 
@@ -313,6 +327,10 @@ def _outermost(spans: list[_Span]) -> list[_Span]:
     result: list[_Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if result and span.start < result[-1].end:
+            last = result[-1]
+            if span.end > last.end:  # `\{{ x }}`: an escape that took a tag's first character
+                kind = "template" if "template" in (span.kind, last.kind) else last.kind
+                result[-1] = _Span(last.start, span.end, kind)
             continue
         result.append(span)
     return result
@@ -443,6 +461,29 @@ class _Source:
         return self.masked[self.starts[index] : self.ends[index]]
 
 
+def _place(line: str, piece: str) -> tuple[int, int] | None:
+    """Where a content line sits in its source line: (leading characters the parser made up from
+    a tab, position of the rest), or None."""
+    if not piece:
+        return (0, len(line.rstrip()))
+    position = line.rfind(piece)
+    if position >= 0:
+        return (0, position)
+    stripped = piece.lstrip()
+    position = line.rfind(stripped) if stripped else -1
+    if position < 0:
+        return None
+    return (len(piece) - len(stripped), position)
+
+
+_MARKERS_ONLY = re.compile(r"[\s>*+\-.)\d]*")
+
+
+def _blankish(line: str) -> bool:
+    """A line with nothing but container markers (quote, list) and (Unicode) whitespace."""
+    return _MARKERS_ONLY.fullmatch(line) is not None
+
+
 @dataclass
 class _Region:
     start: int
@@ -466,34 +507,42 @@ class _Segmenter:
         return SourceError(message, path=self.path, line=line_index + 1)
 
     # Content of an inline token → offsets in the source, one per character (and one past the end).
-    def line_offsets(self, content: str, first_line: int, what: str) -> list[int]:
+    def line_offsets(
+        self, content: str, line_map: list[int], what: str, skip_blank: bool = True
+    ) -> list[int]:
+        """Offsets in the source of each character of a block's inline content (and one past it).
+
+        Content line k is found at the end of source line map[0] + k, behind container markers;
+        lines of Unicode-only whitespace the parser trimmed away are skipped.
+        """
         offsets: list[int] = []
         lines = content.split("\n")
+        line_index = line_map[0]
         for index, piece in enumerate(lines):
-            line_index = first_line + index
-            if line_index >= len(self.source.starts):
-                raise self.fail(f"cannot place the text of this {what} in the source", first_line)
-            line = self.source.masked_line(line_index)
-            base = self.source.starts[line_index]
-            position = line.rfind(piece) if piece else len(line.rstrip())
-            if position < 0:
-                stripped = piece.lstrip()
-                found = line.rfind(stripped) if stripped else -1
-                if found < 0:
+            while True:
+                if line_index >= min(line_map[1], len(self.source.starts)):
                     raise self.fail(
-                        f"cannot place the text of this {what} in the source "
-                        "(tabs or unusual indentation?)",
-                        line_index,
+                        f"cannot place the text of this {what} in the source", line_map[0]
                     )
-                lead = len(piece) - len(stripped)
-                offsets.extend([base + found] * lead)
-                offsets.extend(range(base + found, base + found + len(stripped)))
-                position = found + len(stripped) - len(piece)
-            else:
-                offsets.extend(range(base + position, base + position + len(piece)))
+                line = self.source.masked_line(line_index)
+                placed = _place(line, piece)
+                if placed is not None or not skip_blank or not _blankish(line):
+                    break
+                line_index += 1
+            if placed is None:
+                raise self.fail(
+                    f"cannot place the text of this {what} in the source "
+                    "(tabs or unusual indentation?)",
+                    line_index,
+                )
+            base = self.source.starts[line_index]
+            lead, found = placed
+            offsets.extend([base + found] * lead)
+            offsets.extend(range(base + found, base + found + len(piece) - lead))
             if index < len(lines) - 1:
                 offsets.append(self.source.ends[line_index])
-        end = offsets[-1] + 1 if offsets else self.source.line_start(first_line)
+            line_index += 1
+        end = offsets[-1] + 1 if offsets else self.source.line_start(line_map[0])
         offsets.append(end)
         return offsets
 
@@ -556,7 +605,7 @@ class _Segmenter:
         self.paragraphs += 1
         number = self.paragraphs
         content: str = inline.content
-        offsets = self.line_offsets(content, token.map[0], "paragraph")
+        offsets = self.line_offsets(content, token.map, "paragraph")
         lines = content.split("\n")
         table_like = len(lines) > 1 and all(
             line.strip().startswith("|") and line.strip().endswith("|") for line in lines
@@ -569,7 +618,7 @@ class _Segmenter:
     def heading(self, token: Any, inline: Any, context: list[str]) -> None:
         self.headings += 1
         content: str = inline.content
-        offsets = self.line_offsets(content, token.map[0], "heading")
+        offsets = self.line_offsets(content, token.map, "heading")
         units = self.inline_units(
             content, inline.children or [], offsets, "heading", self.headings, context, False
         )
@@ -707,8 +756,17 @@ class _Inline:
                 return start, end
 
     def runs(self, table_like: bool) -> list[tuple[int, int]]:
-        """Pieces between hard line breaks; in a table-like paragraph, between pipes too."""
-        cuts = list(self.markup.breaks)
+        """Pieces between hard line breaks; in a table-like paragraph, between pipes too.
+
+        A break inside emphasis or a link does not cut: the pair stays whole in one unit (and
+        a translation of that unit, being one line, loses the break).
+        """
+        pairs = self.markup.pairs
+        cuts = [
+            (a, b)
+            for a, b in self.markup.breaks
+            if not any(p < a and b < q for p, q, _, _ in pairs)
+        ]
         if table_like:
             opaque = [(s.start, s.end) for s in self.markup.spans if s.kind in _OPAQUE]
             for match in re.finditer(r"\n|(?<!\\)\|", self.content):
@@ -753,13 +811,16 @@ class _Inline:
     def image_pieces(self, start: int, end: int) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         ranges: list[tuple[int, int, str]] = []
-        for image in self.markup.images:
-            if start <= image.start and image.end <= end:
+        images = self.markup.images
+        for image in images:
+            nested = any(o.start < image.start and image.end <= o.end for o in images)
+            if start <= image.start and image.end <= end and not nested:
                 ranges.append((*image.alt, "image alt"))
                 if image.title:
                     ranges.append((*image.title, "image title"))
         for title_start, title_end in self.markup.link_titles:
-            if start <= title_start and title_end <= end:
+            in_alt = any(i.alt[0] <= title_start < i.alt[1] for i in images)
+            if start <= title_start and title_end <= end and not in_alt:
                 ranges.append((title_start, title_end, "link title"))
         for a, b, label in sorted(ranges):
             a, b = self.trim(a, b)
@@ -806,7 +867,7 @@ class _Inline:
 
     def msgid(self, start: int, end: int, original: str, offsets: list[int]) -> str:
         """Readable msgid: the source text (template tags unmasked), whitespace normalised outside
-        inline code so code keeps its exact spacing."""
+        inline code so code keeps its exact spacing; a hard line break is written `\\` + newline."""
         text = self.content[start:end]
         if _MASK.search(text):
             text = "".join(
@@ -816,10 +877,14 @@ class _Inline:
         pieces = []
         cursor = start
         for span in self.markup.spans:
-            if span.kind != "code" or span.end <= start or span.start >= end:
+            if span.kind not in ("code", "break") or span.end <= start or span.start >= end:
                 continue
             pieces.append(_WHITESPACE.sub(" ", text[cursor - start : span.start - start]))
-            pieces.append(text[span.start - start : span.end - start].replace("\n", " "))
+            if span.kind == "break":
+                pieces[-1] = pieces[-1].rstrip(" ")
+                pieces.append(_HARD_BREAK)
+            else:
+                pieces.append(text[span.start - start : span.end - start].replace("\n", " "))
             cursor = span.end
         pieces.append(_WHITESPACE.sub(" ", text[cursor - start :]))
         return "".join(pieces).strip()
@@ -920,28 +985,55 @@ def _literal(text: str, kind: str, line: int) -> Block:
 
 _BLOCK_START = re.compile(
     r"(?P<hash>#{1,6}(?=[ \t]|$))|(?P<quote>>)|(?P<bullet>[-+*](?=[ \t]|$))"
-    r"|(?P<number>\d{1,9})(?P<dot>[.)])(?=[ \t]|$)|(?P<fence>```|~~~)|(?P<html><)"
+    r"|(?P<number>\d{1,9})(?P<dot>[.)])(?=[ \t]|$)|(?P<fence>```+(?=[^`]*$)|~~~)"
     r"|(?P<rule>(?:[-*_=][ \t]*){3,}$)|(?P<reference>\[[^\]]*\]:)"
 )
+# The starts of CommonMark HTML blocks (kinds 1 to 7); an autolink like <https://…> is none.
+_HTML_BLOCK_START = re.compile(
+    r"<(?:script|pre|style|textarea)(?:[\s>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\["
+    r"|</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd"
+    r"|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset"
+    r"|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol"
+    r"|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr"
+    r"|track|ul)(?:\s|/?>|$)"
+    r"|(?:<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$",
+    re.IGNORECASE,
+)
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_HARD_BREAK = "\\\n"
 
 
 def place_translation(kind: str, text: str) -> str:
     """A translation as it must be written into a Markdown skeleton block of `kind`.
 
-    Front matter values become YAML double-quoted scalars; elsewhere the text goes on one line, and
-    a start that Markdown would read as a heading, list, quote, fence or HTML block is escaped
-    (Czech dates like "15. března" would otherwise become an ordered list).
+    Front matter values become YAML double-quoted scalars. Elsewhere the text goes on one line
+    (inline code keeps its spaces), and a start that Markdown would read as a heading, list,
+    quote, fence, rule or HTML block is escaped: a Czech date like "15. března" at the start of a
+    line would otherwise turn the paragraph into an ordered list.
     """
     if kind == "front matter":
         return yaml_scalar(text)
-    flat = " ".join(text.split())
+    # A hard break the msgid had (inside emphasis or a link) stays; the next line is a lazy
+    # continuation of the same paragraph, so it needs no container prefix.
+    lines = [_placed_line(kind, line) for line in re.split(r"\\\r?\n", text)]
+    return _HARD_BREAK.join(line for line in lines if line)
+
+
+def _placed_line(kind: str, text: str) -> str:
+    flat = _LINE_BREAKS.sub(" ", text).strip()
     match = _BLOCK_START.match(flat)
     if match:
         if match.group("number"):
             cut = match.start("dot")
             flat = flat[:cut] + "\\" + flat[cut:]
+        elif match.group("fence") and flat[0] == "`":
+            # Every backtick: a shorter run left behind could pair with another into code.
+            run = match.end("fence")
+            flat = "\\`" * run + flat[run:]
         else:
             flat = "\\" + flat
+    elif _HTML_BLOCK_START.match(flat):
+        flat = "\\" + flat
     if kind == "table":
         flat = re.sub(r"(?<!\\)\|", r"\\|", flat)
     if kind == "heading":
@@ -965,7 +1057,7 @@ def protect_markup(msgid: str) -> tuple[str, list[str]]:
     `restore_markup` never mistakes it for one.
     """
     markup = _inline_markup(msgid)
-    ranges = _merged([(s.start, s.end) for s in markup.spans if s.kind != "break"])
+    ranges = _merged([(s.start, s.end) for s in markup.spans])
     while True:
         names = [str(_PLACEHOLDER_BASE + n) for n in range(1, len(ranges) + 1)]
         clashes = [
@@ -1107,9 +1199,9 @@ def strip_front_matter(markdown_text: str) -> str:
 def render_markdown_html(markdown_text: str) -> str:
     """An HTML fragment of a Markdown edition, front matter stripped.
 
-    Raw HTML (source blocks and inline tags alike) is shown as text, never passed through: the
-    renderer has CommonMark's html option off, so nothing a translation contains becomes markup.
-    Template tags are shown as written (inside a link they stay its target).
+    Raw HTML (source blocks and inline tags alike) is shown as escaped text, never passed through,
+    so nothing a translation contains becomes markup; HTML comments are left out. Template tags
+    are shown as written (inside a link they stay its target).
     """
     body = strip_front_matter(markdown_text)
     masked, spans = _mask_templates(body)
