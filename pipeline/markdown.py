@@ -77,7 +77,8 @@ def _unmask(rendered: str, tags: list[str], escape: bool) -> str:
         index = (ord(mask[0]) - _MASK_START) + 4096 * (ord(fills[0]) - _MASK_FILL)
         if index >= len(tags):
             return mask
-        return html.escape(tags[index], quote=True) if escape else tags[index]
+        # Escaped as markdown-it escapes attributes and text: & < > and the double quote.
+        return html.escape(tags[index]).replace("&#x27;", "'") if escape else tags[index]
 
     return _MASK.sub(back, rendered)
 
@@ -795,7 +796,7 @@ class _Inline:
             if start >= end or not self.has_text(start, end):
                 continue
             if not self.has_text(start, end, without_images=True):
-                found.extend(self.image_pieces(start, end))
+                found.extend(self.image_pieces(*self.trim(run_start, run_end)))
                 continue
             if table_like:
                 self.cells[start] = self.cells.get(run_start, "?")
