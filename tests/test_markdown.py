@@ -171,7 +171,10 @@ def test_malformed_table_from_the_agile_post_is_cut_at_its_pipes() -> None:
 
 
 def test_image_alt_and_titles_standing_alone_are_units() -> None:
-    text = '![A diagram of the flow](flow.png "The flow")\n\n[![Badge](b.svg)](https://ci.example "CI")\n'
+    text = (
+        '![A diagram of the flow](flow.png "The flow")\n\n'
+        '[![Badge](b.svg)](https://ci.example "CI")\n'
+    )
     assert units(text) == [
         ("A diagram of the flow", "paragraph 1; image alt", 1),
         ("The flow", "paragraph 1; image title", 1),
@@ -352,7 +355,7 @@ def test_a_czech_date_at_a_paragraph_start_stays_a_paragraph() -> None:
 
 
 SAMPLES = [
-    'This post: [*"Sketching with Code"*]({{ "/2015/01/06/protosketch/" | url }}), which concludes:',
+    'This post: [*"Sketching with Code"*]({{ "/2015/01/06/protosketch/" | url }}), which ends:',
     "Location: \\<Video Call Link / Backup Teleconference Line\\>",
     'Run `make snake_case` with **bold**, _under_ and ![alt *x*](a_b.png "T") &amp; <b>x</b>.',
     "Mail [inquiries18F@gsa.gov](mailto:inquiries18F@gsa.gov) or <https://x.example/a_b>.",
