@@ -34,6 +34,8 @@ HEADER_ORDER = (
     "X-Generator",
 )
 _CHARSET = re.compile(rb'"Content-Type:[^"]*charset=([A-Za-z0-9_.:-]+)')
+_DECLARED_CHARSET = re.compile(r"charset=[^;\s]*")
+_OBSOLETE_PREVIOUS = re.compile(r"^([ \t]*)#~\|", re.MULTILINE)
 _POLIB_LINE = re.compile(r"\(line (\d+)\)")
 
 
@@ -71,6 +73,9 @@ def parse_catalog(raw: bytes, *, display: str) -> Catalog:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    # polib skips the `#~|` previous msgid of obsolete entries; read it as `#|` (the `#~ msgid`
+    # after it still makes the entry obsolete) so a save gives msgcat's bytes back.
+    text = _OBSOLETE_PREVIOUS.sub(r"\1#|", text)
     try:
         parsed = polib._POFileParser(text + "\n", encoding="utf-8").parse()
     except (OSError, ValueError) as error:
@@ -84,9 +89,10 @@ def parse_catalog(raw: bytes, *, display: str) -> Catalog:
 
 
 def _reject_duplicates(catalog: Catalog, display: str) -> None:
-    seen: dict[tuple[bool, str | None, str], int] = {}
+    """gettext refuses a msgid twice, even once obsolete (msgcat and msgmerge would fail)."""
+    seen: dict[tuple[str | None, str], int] = {}
     for entry in catalog.entries:
-        key = (entry.obsolete, entry.msgctxt, entry.msgid)
+        key = (entry.msgctxt, entry.msgid)
         if key in seen:
             raise CatalogError(
                 f"duplicate msgid {_short(entry.msgid)!r} (first at line {seen[key]})",
@@ -139,7 +145,12 @@ def dump_catalog(catalog: Catalog) -> bytes:
     """Serialise in gettext's canonical layout (what ``msgcat FILE`` prints)."""
     po = _OrderedHeaderPOFile(wrapwidth=1_000_000)  # msgcat wraps strings; comments stay whole
     po.header = catalog.header_comment
-    po.metadata = dict(catalog.header)
+    po.metadata = {
+        # The bytes below are UTF-8 whatever the file was read as; say so, or msgcat would
+        # re-decode them in the old charset (a Latin-2 file would come back as mojibake).
+        name: _DECLARED_CHARSET.sub("charset=UTF-8", value) if name == "Content-Type" else value
+        for name, value in catalog.header.items()
+    }
     if catalog.header_flags:
         po.metadata_is_fuzzy = True
     for entry in catalog.entries:
