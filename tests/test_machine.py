@@ -23,6 +23,7 @@ from pipeline.machine import MachineReport, rejection, translate_catalog
 from pipeline.model import Catalog, Entry, State
 from pipeline.translate import EngineOutput, TranslationCache, open_engine
 
+LANGS = ("cs", "ru", "uk", "sk")
 HEADER = {
     "Project-Id-Version": "test",
     "Language": "cs",
@@ -288,3 +289,86 @@ def test_real_engine_run_then_edit_and_approve_then_rerun(
         assert after["What happened next?"] == before["What happened next?"]
         assert state_of(catalog.find("Hello world.") or Entry("")) is State.EDITED
         assert state_of(catalog.find("What happened next?") or Entry("")) is State.REVIEWED
+
+
+# --- `pipeline translate` on a copy of the repository (the "done when") -------------------
+
+
+def _summary(err: str) -> str:
+    return [line for line in err.splitlines() if line.startswith("translate:")][-1]
+
+
+def _entry_text(path: Path, msgid: str) -> str:
+    found = polib.pofile(str(path)).find(msgid)
+    assert found is not None
+    return str(found)
+
+
+def test_pipeline_translate_fills_all_four_then_uses_cache_and_spares_people(
+    argos_models: ArgosModels, repo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from helpers import run_cli
+
+    assert run_cli(repo_copy, "translate") == 0
+    first = _summary(capsys.readouterr().err)
+    assert first.startswith("translate: 4 catalog(s), ")
+    assert " 0 units from the cache, " in first
+    catalogs = {lang: repo_copy / "locales" / lang / "kras-interview.po" for lang in LANGS}
+    for lang, path in catalogs.items():
+        catalog = read_catalog(path)
+        states = [state_of(e) for e in catalog.active() if e.msgid]
+        assert states and all(s is State.MACHINE for s in states), lang
+    cs = read_catalog(catalogs["cs"])
+    sample = cs.active()[0]
+    assert sample.msgstr == sample.msgid.upper()
+    ru_sample = read_catalog(catalogs["ru"]).active()[0]
+    assert any("\u0400" <= char <= "\u04ff" for char in ru_sample.msgstr)
+
+    # A second run makes no engine call.
+    assert run_cli(repo_copy, "translate") == 0
+    assert " 0 sent to the engine," in _summary(capsys.readouterr().err)
+    # A lost catalog comes back from the cache alone.
+    catalogs["cs"].unlink()
+    assert run_cli(repo_copy, "translate", "--lang", "cs") == 0
+    again = _summary(capsys.readouterr().err)
+    assert f" {len(cs.active())} units from the cache, 0 sent to the engine," in again
+
+    # A person edits one entry and approves another, with polib as their editor would.
+    edited_id, approved_id = cs.active()[1].msgid, cs.active()[2].msgid
+    po = polib.pofile(str(catalogs["cs"]))
+    po.find(edited_id).msgstr = "Upraveno člověkem."
+    po.find(approved_id).flags.remove("fuzzy")
+    po.save(str(catalogs["cs"]))
+    before = {m: _entry_text(catalogs["cs"], m) for m in (edited_id, approved_id)}
+    # Switching engines refreshes every untouched machine entry, and only those.
+    assert run_cli(repo_copy, "translate", "--engine", "argos", "--lang", "cs") == 0
+    refreshed = _summary(capsys.readouterr().err)
+    assert f" {len(cs.active()) - 2} refreshed," in refreshed
+    for msgid, text in before.items():
+        assert _entry_text(catalogs["cs"], msgid) == text
+    after = read_catalog(catalogs["cs"])
+    assert state_of(after.find(edited_id) or Entry("")) is State.EDITED
+    assert state_of(after.find(approved_id) or Entry("")) is State.REVIEWED
+
+
+def test_pipeline_translate_skips_a_language_without_model_with_one_warning(
+    argos_models: ArgosModels,
+    repo_copy: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from helpers import run_cli
+
+    pyproject = repo_copy / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace('["cs", "ru", "uk", "sk"]', '["cs", "pl"]'), "utf-8")
+    assert run_cli(repo_copy, "translate", "--quiet") == 0
+    err = capsys.readouterr().err.splitlines()
+    warnings = [line for line in err if line.startswith("pipeline: warning:")]
+    assert warnings == [
+        "pipeline: warning: no Argos model for en→pl: machine translation skipped; run "
+        "`pipeline models install --online pl` (or `pipeline models install FILE.argosmodel`)"
+    ]
+    assert not any(line.startswith("wrote ") for line in err)  # --quiet
+    assert _summary("\n".join(err)).startswith("translate: 1 catalog(s), ")
+    pl = read_catalog(repo_copy / "locales" / "pl" / "kras-interview.po")
+    assert all(not e.msgstr for e in pl.active())
