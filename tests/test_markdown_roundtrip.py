@@ -42,6 +42,12 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def no_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Argos model: `build` would otherwise machine-translate with the session's test models."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
 def _edition_body(path: Path) -> str:
     """A Markdown edition without the colophon the pipeline appends after a rule."""
     text = path.read_text(encoding="utf-8")
@@ -79,7 +85,7 @@ def _structure(html: str) -> _Structure:
     return parser
 
 
-def test_empty_catalogs_give_every_post_back_byte_for_byte(project: Path) -> None:
+def test_empty_catalogs_give_every_post_back_byte_for_byte(project: Path, no_models: None) -> None:
     assert run_cli(project, "extract") == 0
     assert run_cli(project, "update") == 0
     assert run_cli(project, "build") == 0
@@ -175,7 +181,7 @@ def test_check_reports_a_changed_url_in_a_translation(
     assert any(f["message"].startswith("unbalanced emphasis") for f in warnings)
 
 
-def test_update_twice_changes_no_byte(project: Path) -> None:
+def test_update_twice_changes_no_byte(project: Path, no_models: None) -> None:
     for command in ("extract", "update", "build"):
         assert run_cli(project, command) == 0
     before = snapshot(project)  # the run state in .pipeline/ aside
@@ -212,6 +218,7 @@ def test_update_twice_changes_no_byte(project: Path) -> None:
 )
 def test_bad_markdown_is_one_line_with_file_and_line_and_writes_nothing(
     project: Path,
+    no_models: None,
     capsys: pytest.CaptureFixture[str],
     name: str,
     content: str | bytes,
