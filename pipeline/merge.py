@@ -434,9 +434,12 @@ def _merge_entry(old: Entry, new: Entry, *, force_fuzzy: bool, nplurals: int) ->
     elif new.msgid_plural is None and old.msgid_plural is not None:
         msgstr = old.msgstr_plural.get(0, "")
         msgstr_plural = {}
-    if old.fuzzy:
+    if old.fuzzy and (old.previous_msgid is not None or not force_fuzzy):
         previous = (old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
     else:
+        # Deliberately unlike msgmerge, a fuzzy entry without `#|` (machine output, or a
+        # translator's doubt) moved to another msgid records its own msgid: the English its
+        # translation was made for. msgmerge records nothing, and the change would go unseen.
         previous = (old.msgctxt, old.msgid, old.msgid_plural)
     first = msgstr_plural.get(0, "") if new.msgid_plural is not None else msgstr
     if not fuzzy or not first:

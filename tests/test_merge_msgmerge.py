@@ -346,3 +346,79 @@ def test_bounded_search_of_large_catalogs_agrees_on_every_real_edit(
             assert similarity(entry.msgid, other.previous_msgid) > FUZZY_THRESHOLD
         coincidences += 1
     assert coincidences <= len(mine_active) // 100
+
+
+# --- deliberate differences, by name -------------------------------------------------------------
+
+DIFFERENCES_OLD = """\
+msgid ""
+msgstr ""
+"Language: cs\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "%d files"
+msgstr "soubory"
+
+# mt: argos translate-en_cs 1.9 0123456789ab
+#, fuzzy
+msgid "The meeting starts at noon."
+msgstr "Schůze začíná v poledne."
+
+msgid "Removed."
+msgstr "Odstraněno."
+"""
+DIFFERENCES_POT = """\
+msgid ""
+msgstr ""
+"POT-Creation-Date: 2030-01-01 00:00+0000\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#, c-format
+msgid "%d files"
+msgstr ""
+
+msgid "The meeting starts at one."
+msgstr ""
+"""
+
+
+def _difference_case(tmp_path: Path) -> tuple[Catalog, Catalog]:
+    old = tmp_path / "old.po"
+    old.write_text(DIFFERENCES_OLD, encoding="utf-8")
+    pot = tmp_path / "t.pot"
+    pot.write_text(DIFFERENCES_POT, encoding="utf-8")
+    return msgmerge(old, pot), ours(old, pot, "cs")
+
+
+def test_difference_fuzzy_entry_without_previous_msgid_records_its_msgid(tmp_path: Path) -> None:
+    """A fuzzy entry with no `#|` (machine output, or a translator's doubt) matched to a changed
+    sentence: msgmerge writes no previous msgid, so the reviewer cannot see the English changed
+    (and a machine translation would still look current). We record the old msgid."""
+    theirs, mine = _difference_case(tmp_path)
+    theirs_entry = theirs.find("The meeting starts at one.")
+    mine_entry = mine.find("The meeting starts at one.")
+    assert theirs_entry is not None and mine_entry is not None
+    assert theirs_entry.fuzzy and theirs_entry.previous_msgid is None
+    assert mine_entry.fuzzy and mine_entry.previous_msgid == "The meeting starts at noon."
+    assert mine_entry.msgstr == theirs_entry.msgstr
+
+
+def test_difference_no_format_check_when_the_template_adds_a_format_flag(tmp_path: Path) -> None:
+    """msgmerge marks an entry fuzzy when the template newly flags it c-format and the old
+    translation would fail `msgfmt -c`. Our templates carry no format flags (prose, not
+    code); placeholder mismatches are reported by `pipeline check` instead."""
+    theirs, mine = _difference_case(tmp_path)
+    theirs_entry, mine_entry = theirs.find("%d files"), mine.find("%d files")
+    assert theirs_entry is not None and mine_entry is not None
+    assert theirs_entry.fuzzy and not mine_entry.fuzzy
+    assert theirs_entry.msgstr == mine_entry.msgstr == "soubory"
+    assert "c-format" in mine_entry.flags
+
+
+def test_difference_po_revision_date_moves_when_a_translation_changed(tmp_path: Path) -> None:
+    """msgmerge never touches PO-Revision-Date; we set it when the update changed some
+    translation (here: a fuzzy proposal), so the header says when the file last changed."""
+    theirs, mine = _difference_case(tmp_path)
+    assert "PO-Revision-Date" not in theirs.header
+    assert mine.header["PO-Revision-Date"] == NOW
+    assert list(mine.header)[:2] == ["POT-Creation-Date", "PO-Revision-Date"]
