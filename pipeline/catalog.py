@@ -213,7 +213,8 @@ def canonical_layout(data: bytes) -> bytes:
     if msgcat is None:
         return data
     result = subprocess.run(
-        [msgcat, "--to-code=UTF-8", "-"],
+        # --force-po: a catalog with no entries still keeps its header (else msgcat writes nothing)
+        [msgcat, "--force-po", "--to-code=UTF-8", "-"],
         input=data,
         capture_output=True,
         check=False,

@@ -548,8 +548,8 @@ def merge_catalog(
     if not purge_obsolete:
         taken = {entry.key for entry in entries}
         for at, entry in enumerate(old.entries):
-            if at in used or entry.key in taken:
-                continue
+            if at in used or entry.key in taken or not entry.translated_text:
+                continue  # (gettext writes no obsolete entry without a translation)
             gone = _copy(entry)
             gone.obsolete = True
             gone.extracted_comments = []
