@@ -121,17 +121,10 @@ def edition_path(config: Config, language: str, name: str, suffix: str) -> Path:
 # --- reading sources -----------------------------------------------------------------------------
 
 
-def read_source(config: Config, path: Path) -> str:
-    """The text of a source file, or a `SourceError` naming the byte where UTF-8 breaks."""
-    shown = config.relative(path)
+def decode_source(raw: bytes, shown: str) -> str:
+    """The text of a source, or a `SourceError` naming the byte where UTF-8 breaks."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("source file not found", path=shown) from None
-    except OSError as error:
-        raise SourceError(f"cannot read source: {error.strerror}", path=shown) from None
-    try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise SourceError(
@@ -139,12 +132,27 @@ def read_source(config: Config, path: Path) -> str:
             path=shown,
             line=line,
         ) from None
-    return text
+
+
+def read_source_bytes(config: Config, path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError("source file not found", path=config.relative(path)) from None
+    except OSError as error:
+        raise SourceError(
+            f"cannot read source: {error.strerror}", path=config.relative(path)
+        ) from None
 
 
 def load_document(config: Config, path: Path) -> Document:
     """Read and segment one source document, choosing the segmenter by file suffix."""
-    text = read_source(config, path)
+    return document_from_bytes(config, path, read_source_bytes(config, path))
+
+
+def document_from_bytes(config: Config, path: Path, raw: bytes) -> Document:
+    """Segment a source from its bytes (the bytes the build hashed, so stamps match them)."""
+    text = decode_source(raw, config.relative(path))
     shown = config.relative(path)
     if path.suffix == ".md":
         from .markdown import segment_markdown
@@ -272,23 +280,6 @@ def update(
 
 
 # --- assemble ------------------------------------------------------------------------------------
-
-
-def assemble(
-    config: Config,
-    documents: list[Document],
-    catalogs: dict[tuple[str, str], Catalog],
-    languages: list[str],
-    log: RunLog,
-) -> list[EditionOutcome]:
-    """Write the editions of every document in every language, then the index of them."""
-    outcomes = [
-        write_editions(config, document, language, catalogs[(document.name, language)], log)
-        for document in documents
-        for language in languages
-    ]
-    write_index(config, outcomes, log)
-    return outcomes
 
 
 # --- the incremental build -----------------------------------------------------------------------
@@ -500,12 +491,33 @@ def _outputs_intact(config: Config, recorded: dict[str, str]) -> bool:
     )
 
 
+def missing_model_warning(source: str, language: str) -> str:
+    return (
+        f"no Argos model for {source}→{language}: machine translation skipped; run "
+        f"`pipeline models install --online {language}` (or `pipeline models install "
+        "FILE.argosmodel`)"
+    )
+
+
+@dataclass
+class _Planned:
+    """A document with work to do: its bytes, segmentation, template and merged catalogs."""
+
+    path: Path
+    source: bytes
+    document: Document
+    template: Catalog
+    merged: dict[str, Catalog]
+
+
 def run_build(config: Config, options: BuildOptions) -> BuildReport:
     """The whole job for every document and language, skipping pairs whose inputs are unchanged.
 
     Inputs of a pair: the source, its catalog, the glossary, the model package, the configuration
-    and the pipeline version. The state (stamps) is written last, after every output, so a build
-    killed at any point leaves stamps that make the next build redo the unfinished work.
+    and the pipeline version. Every source is segmented and every catalog read and merged before
+    anything is written, so a bad input stops the build with nothing written. The state (stamps)
+    is written last, after every output, so a build killed at any point leaves stamps that make
+    the next build redo the unfinished work.
     """
     report = BuildReport(started=time.time(), check_only=options.check_only)
     clock = time.perf_counter()
@@ -516,11 +528,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
     config_digest = _config_digest(config)
     models = model_fingerprints(config.source_language)
     log = RunLog(dry_run=options.check_only)
-    if not options.check_only:
-        remove_stale_temporaries([config.locales_dir, config.output_dir, config.state_dir])
-    for language in languages:
-        if language not in models:
-            report.missing_models.append(language)
+    report.missing_models = [language for language in languages if language not in models]
     if options.require_models and report.missing_models:
         from .errors import ModelError
 
@@ -530,69 +538,64 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
             + "; run `pipeline models install FILE.argosmodel` or "
             "`pipeline models install --online " + " ".join(report.missing_models) + "`"
         )
-    for language in report.missing_models:
-        report.warnings.append(
-            f"no Argos model for {config.source_language}→{language}: machine translation "
-            f"skipped; run `pipeline models install --online {language}` "
-            "(or `pipeline models install FILE.argosmodel`)"
-        )
-    any_rebuilt = False
+    report.warnings += [
+        missing_model_warning(config.source_language, language)
+        for language in report.missing_models
+    ]
+
+    def inputs_of(source: bytes, name: str, language: str) -> str:
+        model = models.get(language, "none")
+        return _pair_inputs(config, config_digest, source, name, language, model, engine_kind)
+
+    planned: list[_Planned] = []
     for path in source_paths(config, options.documents):
         name = path.stem
-        source = _read_or_empty(path)
-        digests = {
-            language: _pair_inputs(
-                config, config_digest, source, name, language, models.get(language, "none"),
-                engine_kind,
-            )
-            for language in languages
-        }  # fmt: skip
-        dirty = [
-            language
-            for language in languages
-            if pairs_state.get(f"{name}/{language}", {}).get("inputs") != digests[language]
-            or not _outputs_intact(config, pairs_state[f"{name}/{language}"].get("outputs", {}))
-        ]
+        source = read_source_bytes(config, path)
+        dirty = []
         for language in languages:
-            if language not in dirty:
+            recorded = pairs_state.get(f"{name}/{language}", {})
+            if recorded.get("inputs") == inputs_of(source, name, language) and _outputs_intact(
+                config, recorded.get("outputs", {})
+            ):
                 kept = _pair_from_state(name, language, pairs_state)
                 report.pairs.append(kept)
                 if kept.edition not in ("", "published"):
                     report.withheld.append(kept.edition)  # still withheld: the exit code says so
-        if not dirty:
-            continue
-        any_rebuilt = True
-        document = load_document(config, path)
-        template = build_template(config, document)
-        log.write(config, pot_path(config, name), dump_catalog(template))
-        # Read and merge every dirty catalog first: a bad PO file stops the build before any write.
-        merged = _merge_languages(config, template, name, dirty)
-        for language in dirty:
+            else:
+                dirty.append(language)
+        if dirty:
+            document = document_from_bytes(config, path, source)
+            template = build_template(config, document)
+            merged = _merge_languages(config, template, name, dirty)
+            planned.append(_Planned(path, source, document, template, merged))
+
+    if not options.check_only and planned:
+        remove_stale_temporaries([config.locales_dir, config.output_dir, config.state_dir])
+    for plan in planned:
+        name = plan.document.name
+        log.write(config, pot_path(config, name), dump_catalog(plan.template))
+        for language, catalog in plan.merged.items():
             pair_clock = time.perf_counter()
             pair = PairReport(name, language, rebuilt=True, model=models.get(language, ""))
-            catalog = merged[language]
             if language in models and not options.check_only:
                 pair.machine = _machine_translate(config, catalog, language, engine_kind, options)
             po = po_path(config, language, name)
             log.write(config, po, dump_catalog(catalog))
             _check_pair(config, catalog, language, po, pair)
-            pair.edition = _write_editions(config, document, language, catalog, log, report)
+            pair.edition = _write_editions(config, plan.document, language, catalog, log, report)
             _count_states(catalog, pair)
             pair.seconds = time.perf_counter() - pair_clock
             report.pairs.append(pair)
             if not options.check_only:
                 pairs_state[f"{name}/{language}"] = {
-                    "inputs": _pair_inputs(
-                        config, config_digest, source, name, language,
-                        models.get(language, "none"), engine_kind,
-                    ),
+                    "inputs": inputs_of(plan.source, name, language),
                     "outputs": {
                         config.relative(output): _sha(output.read_bytes())
                         for output in _pair_outputs(config, name, language)
                     },
                     "summary": _pair_summary(pair),
-                }  # fmt: skip
-    if any_rebuilt:
+                }
+    if planned:
         _write_index(config, report, log)
     report.written = log.written
     report.warnings = [*report.warnings, *log.warnings]
@@ -720,11 +723,7 @@ def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
     for language in languages:
         if language not in models:
             report.missing_models.append(language)
-            report.warnings.append(
-                f"no Argos model for {config.source_language}→{language}: machine translation "
-                f"skipped; run `pipeline models install --online {language}` "
-                "(or `pipeline models install FILE.argosmodel`)"
-            )
+            report.warnings.append(missing_model_warning(config.source_language, language))
             continue
         for name in templates:
             catalog = catalogs[(name, language)]

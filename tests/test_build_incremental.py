@@ -166,3 +166,15 @@ def test_second_build_waits_or_fails_on_the_lock(project: Path) -> None:
     # The build could only take the lock once the holder had exited.
     assert holder.poll() == 0
     holder.stdout.close()
+
+
+def test_a_bad_second_document_stops_the_build_before_any_write(project: Path) -> None:
+    assert run_cli(project, "build") == 0
+    source = project / "source" / "kras-interview.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "One more line.\n", encoding="utf-8")
+    (project / "source" / "zz-broken.txt").write_bytes(b"Fine.\n\xff\xfe broken\n")
+    before = contents(project)
+    result = run_process(project, "build")
+    assert result.returncode == 4
+    assert "source/zz-broken.txt:2: not UTF-8" in result.stderr
+    assert contents(project) == before  # kras-interview's changes were not written either
