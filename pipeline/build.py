@@ -248,34 +248,25 @@ def read_po(config: Config, language: str, name: str) -> Catalog | None:
 
 def update(
     config: Config,
-    templates: dict[str, Catalog],
+    documents: list[Document],
     languages: list[str],
     log: RunLog,
 ) -> dict[tuple[str, str], Catalog]:
-    """Merge each template into each language's catalog (msgmerge semantics) and save.
+    """Merge each document's template into each language's catalog (msgmerge semantics), save.
 
-    Every catalog is read and merged before any is written, so a bad PO file stops the run with
-    nothing written.
+    Every template is built and every catalog read and merged before anything is written, so a
+    bad PO file stops the run with nothing written.
     """
-    from .merge import merge_catalog
-
-    now = timestamp()
-    merged: dict[tuple[str, str], Catalog] = {}
+    templates = {document.name: build_template(config, document) for document in documents}
+    merged = {
+        (name, language): catalog
+        for name, template in templates.items()
+        for language, catalog in _merge_languages(config, template, name, languages).items()
+    }
     for name, template in templates.items():
-        for language in languages:
-            old = read_po(config, language, name)
-            merged[(name, language)] = merge_catalog(
-                template,
-                old,
-                language=language,
-                now=now,
-                purge_obsolete=config.purge_obsolete,
-                project=name,
-            )
+        log.write(config, pot_path(config, name), dump_catalog(template))
     for (name, language), catalog in merged.items():
-        path = po_path(config, language, name)
-        catalog.path = config.relative(path)
-        log.write(config, path, dump_catalog(catalog))
+        log.write(config, po_path(config, language, name), dump_catalog(catalog))
     return merged
 
 
@@ -717,8 +708,9 @@ def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
     languages = options.languages or list(config.target_languages)
     engine_kind = options.engine or config.engine
     log = RunLog()
-    templates = extract(config, load_documents(config, options.documents), log)
-    catalogs = update(config, templates, languages, log)
+    documents = load_documents(config, options.documents)
+    catalogs = update(config, documents, languages, log)
+    templates = {document.name for document in documents}
     models = model_fingerprints(config.source_language)
     for language in languages:
         if language not in models:

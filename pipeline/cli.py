@@ -95,14 +95,13 @@ def cmd_extract(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_update(args: argparse.Namespace, config: Config) -> int:
-    from .build import RunLog, extract, load_documents, update
+    from .build import RunLog, load_documents, update
     from .files import project_lock
 
     log = RunLog()
     languages = _languages(args, config)
     with project_lock(config.state_dir, wait=args.wait):
-        templates = extract(config, load_documents(config, args.documents), log)
-        update(config, templates, languages, log)
+        update(config, load_documents(config, args.documents), languages, log)
     _report_files(_console(args), log)
     return EXIT_OK
 

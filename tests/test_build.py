@@ -175,3 +175,18 @@ def test_python_dash_m_and_version(project: Path) -> None:
     result = run_process(project, "--version")
     assert result.returncode == 0
     assert result.stdout.startswith("pipeline ")
+
+
+def test_update_with_a_broken_catalog_writes_nothing(project: Path) -> None:
+    assert run_cli(project, "update") == 0
+    source = project / SOURCE
+    source.write_text(source.read_text(encoding="utf-8") + "A new sentence.\n", encoding="utf-8")
+    broken = project / "locales" / "ru" / "kras-interview.po"
+    lines = broken.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[30] = 'msgstr "unterminated\n'
+    broken.write_text("".join(lines), encoding="utf-8")
+    before = contents(project)
+    result = run_process(project, "update")
+    assert result.returncode == 5
+    assert result.stderr.startswith("pipeline: error: locales/ru/kras-interview.po:31: ")
+    assert contents(project) == before  # not even the template of the changed source
