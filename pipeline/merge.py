@@ -14,7 +14,7 @@ import dataclasses
 import heapq
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 from .errors import ConfigError
 from .model import Catalog, Entry
@@ -184,6 +184,7 @@ class FuzzyIndex:
         self.encoded = [entry.msgid.encode("utf-8") for entry in self.entries]
         self.contexts = [entry.msgctxt for entry in self.entries]
         self.lengths = [len(data) for data in self.encoded]
+        self.char_lengths = [len(entry.msgid) for entry in self.entries]
         self.short: dict[int, list[int]] = {}
         for index, data in enumerate(self.encoded):
             if len(data) <= _SHORT_MAX_BYTES:
@@ -193,14 +194,11 @@ class FuzzyIndex:
         if sum(map(len, self.encoded)) <= _EXHAUSTIVE_BYTES:
             self.side = _Side(self.encoded)
             return
-        postings = self.postings
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
             for gram in set(_grams(entry.msgid)):
-                found = postings.get(gram)
-                if found is None:
-                    postings[gram] = [index]
-                else:
-                    found.append(index)
+                postings[gram].append(index)
+        self.postings = dict(postings)
 
     def best(self, msgid: str, msgctxt: str | None = None) -> int | None:
         """Position (in the list given to the index) of the most similar entry, or None."""
@@ -275,12 +273,16 @@ class FuzzyIndex:
                 break
             counts.update(found)
             read += len(found)
+        if not counts:
+            return None
         size = len(msgid)
+        lengths = self.char_lengths
         entries = self.entries
+        floor = max(counts.values()) // 3  # far behind the best-placed: not worth ranking
         shortlist = heapq.nlargest(
             _SHORTLISTED,
-            counts.items(),
-            key=lambda item: (item[1] / (size + len(entries[item[0]].msgid)), -item[0]),
+            [item for item in counts.items() if item[1] > floor],
+            key=lambda item: (item[1] / (size + lengths[item[0]]), -item[0]),
         )
 
         def overlap(index: int) -> tuple[float, int]:
