@@ -4,8 +4,16 @@ Pure: takes and returns `Catalog` values (no polib, no files). The rules follow 
 (`msgmerge --previous`): exact matches keep their translation, changed sentences take the
 translation of the most similar old entry (gettext's ``fstrcmp`` > 0.6) as fuzzy with the old
 English as ``#| msgid``, and removed sentences stay as obsolete entries that come back when the
-sentence returns. The similarity search uses a 4-gram index with a fixed work budget per
-sentence, so an update costs time in proportion to the catalog, not its square.
+sentence returns. Up to a few thousand entries every old entry is compared, exactly as
+msgmerge does; beyond, a 4-gram index with a fixed work budget per sentence keeps an update
+linear in the catalog's size (msgmerge's search is quadratic).
+
+Deliberate differences from msgmerge (each has a named test in tests/test_merge_msgmerge.py): a
+new or header-less catalog gets msginit's complete header (with Babel's plural rule), a missing
+Language is set, PO-Revision-Date moves when a translation changed, a fuzzy entry without `#|`
+records its own msgid when its translation moves to a changed sentence, no format-string check
+(templates of prose carry no format flags), and in large catalogs the bounded search may differ
+from msgmerge's on coincidental resemblances just above the threshold.
 """
 
 from __future__ import annotations
@@ -27,8 +35,8 @@ _GRAM = 4  # msgmerge indexes character 4-grams
 _SHORT_MAX_BYTES = int(12 * (2 / FUZZY_THRESHOLD - 1))  # msgmerge's SHORT_MSG_MAX (28)
 _EXHAUSTIVE_BYTES = 200_000  # old msgids up to this size are all compared: msgmerge's choice
 _POSTING_BUDGET = 6000  # beyond: postings read per query (rarest 4-grams first)
-_SHORTLISTED = 24  # candidates re-ranked by the overlap of all their 4-grams
-_VERIFIED = 6  # best-ranked candidates whose exact similarity is computed
+_SHORTLISTED = 48  # candidates re-ranked by the overlap of all their 4-grams
+_VERIFIED = 8  # best-ranked candidates whose exact similarity is computed
 
 # Header fields msgmerge knows, in the order it writes them; the rest follow in their own order.
 _MSGMERGE_HEADER_ORDER = (
@@ -503,13 +511,10 @@ def merge_catalog(
     purge_obsolete: bool = False,
     project: str = "",
 ) -> Catalog:
-    """The catalog ``msgmerge --previous old template`` would write, with the pipeline's header.
-
-    Differences from msgmerge are deliberate and few: a new catalog (or one without a header)
-    gets a complete header (msginit's, with Babel's plural rule), a missing Language is set,
-    PO-Revision-Date moves to ``now`` when a translation changed, and ``purge_obsolete`` drops
-    obsolete entries.
-    """
+    """The catalog ``msgmerge --previous old template`` would write (the few deliberate
+    differences are listed in the module docstring); ``old`` None makes a new catalog, as
+    msginit would. ``now`` is the PO-Revision-Date if a translation changed; ``purge_obsolete``
+    drops obsolete entries; ``project`` names a new catalog's Project-Id-Version."""
     if old is None or not old.header:
         header = new_header(template.header, language=language, now=now, project=project)
         created = Catalog(
