@@ -572,7 +572,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
                 pair.machine = _machine_translate(config, catalog, language, engine_kind, options)
             po = po_path(config, language, name)
             log.write(config, po, dump_catalog(catalog))
-            _check_pair(config, catalog, language, po, pair)
+            _check_pair(config, catalog, language, po, pair, not options.check_only)
             pair.edition = _write_editions(config, plan.document, language, catalog, log, report)
             _count_states(catalog, pair)
             pair.seconds = time.perf_counter() - pair_clock
@@ -728,7 +728,7 @@ def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
 
 
 def _check_pair(
-    config: Config, catalog: Catalog, language: str, po: Path, pair: PairReport
+    config: Config, catalog: Catalog, language: str, po: Path, pair: PairReport, on_disk: bool
 ) -> None:
     """Quality findings of the catalog; error-level findings in reviewed entries fail the gate.
 
@@ -736,12 +736,22 @@ def _check_pair(
     person approved, and the file format itself, can fail a scheduled build.
     """
     from .catalog import state_of
-    from .checks import check_catalog, load_glossary
+    from .checks import load_glossary, msgfmt_findings
+    from .memo import FindingsMemo, check_with_memo
     from .model import Severity
 
     glossary_path = config.locales_dir / "glossary.csv"
     glossary = load_glossary(glossary_path) if glossary_path.exists() else None
-    findings = check_catalog(catalog, language, glossary=glossary, display=config.relative(po))
+    memo = FindingsMemo(
+        config.cache_dir / "findings.sqlite3", language, _read_or_empty(glossary_path)
+    )
+    try:
+        shown = config.relative(po)
+        findings = check_with_memo(catalog, language, memo, glossary=glossary, display=shown)
+    finally:
+        memo.close()
+    if on_disk:
+        findings += msgfmt_findings(po, shown)  # the file as written must pass msgfmt --check
     reviewed = {e.msgid for e in catalog.entries if state_of(e) is State.REVIEWED}
     counts: dict[str, int] = {}
     for finding in findings:
