@@ -16,9 +16,8 @@ import polib
 
 from .errors import CatalogError
 from .files import write_atomic
-from .model import Catalog, Document, Entry, State, Translation
+from .model import MT_PREFIX, Catalog, Document, Entry, State, Translation
 
-MT_PREFIX = "mt: "
 HEADER_ORDER = (
     "Project-Id-Version",
     "Report-Msgid-Bugs-To",

@@ -25,7 +25,7 @@ import re
 from collections import Counter, defaultdict
 
 from .errors import ConfigError
-from .model import Catalog, Entry
+from .model import APPROVED_MT_PREFIX, MT_PREFIX, Catalog, Entry
 
 FUZZY_THRESHOLD = 0.6
 """msgmerge's FUZZY_THRESHOLD: an old entry is a candidate when its similarity is above this."""
@@ -454,6 +454,13 @@ def _merge_entry(old: Entry, new: Entry, *, force_fuzzy: bool, nplurals: int) ->
     first = msgstr_plural.get(0, "") if new.msgid_plural is not None else msgstr
     if not fuzzy or not first:
         previous = (None, None, None)
+    comments = list(old.translator_comments)
+    if fuzzy and not old.fuzzy and first:
+        # A person approved this text (maybe machine output as it was). Now that it goes fuzzy,
+        # its `# mt:` mark must stop saying "untouched machine output", or the next translate
+        # would overwrite the approved text; the provenance stays, renamed.
+        comments = [APPROVED_MT_PREFIX + c[len(MT_PREFIX) :] if c.startswith(MT_PREFIX) else c
+                    for c in comments]  # fmt: skip
     return Entry(
         msgid=new.msgid,
         msgstr=msgstr,
@@ -461,7 +468,7 @@ def _merge_entry(old: Entry, new: Entry, *, force_fuzzy: bool, nplurals: int) ->
         msgid_plural=new.msgid_plural,
         msgstr_plural=msgstr_plural,
         flags=(["fuzzy"] if fuzzy else []) + [flag for flag in new.flags if flag != "fuzzy"],
-        translator_comments=list(old.translator_comments),
+        translator_comments=comments,
         extracted_comments=list(new.extracted_comments),
         references=list(new.references),
         previous_msgctxt=previous[0],

@@ -8,6 +8,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+MT_PREFIX = "mt: "
+"""Translator comment `# mt: <engine> <package> <version> <hash>` on machine output."""
+APPROVED_MT_PREFIX = "mt-approved: "
+"""The same provenance once a person approved the text and the English then changed."""
+
 
 class State(enum.StrEnum):
     """Review state of a catalog entry, derived from the PO entry alone (see docs/DESIGN.md)."""
