@@ -438,7 +438,10 @@ def _config_digest(config: Config) -> str:
         table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("pipeline", {})
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         table = {}
-    return _sha(json.dumps([__version__, table], sort_keys=True, default=str).encode())
+    # The pipeline's own colophon sentences are an input of every edition too.
+    locale = Path(__file__).parent / "locale"
+    messages = [_sha(path.read_bytes()) for path in sorted(locale.glob("*/LC_MESSAGES/*.po"))]
+    return _sha(json.dumps([__version__, table, messages], sort_keys=True, default=str).encode())
 
 
 def _load_state(config: Config) -> dict[str, Any]:
