@@ -16,22 +16,9 @@ import polib
 
 from .errors import CatalogError
 from .files import write_atomic
-from .model import MT_PREFIX, Catalog, Document, Entry, State, Translation
+from .model import GETTEXT_HEADER_ORDER, MT_PREFIX, Catalog, Document, Entry, State, Translation
 
-HEADER_ORDER = (
-    "Project-Id-Version",
-    "Report-Msgid-Bugs-To",
-    "POT-Creation-Date",
-    "PO-Revision-Date",
-    "Last-Translator",
-    "Language-Team",
-    "Language",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-    "Plural-Forms",
-    "X-Generator",
-)
+HEADER_ORDER = (*GETTEXT_HEADER_ORDER, "Plural-Forms", "X-Generator")
 _CHARSET = re.compile(rb'"Content-Type:[^"]*charset=([A-Za-z0-9_.:-]+)')
 _DECLARED_CHARSET = re.compile(r"charset=[^;\s]*")
 _OBSOLETE_PREVIOUS = re.compile(r"^([ \t]*)#~\|", re.MULTILINE)

@@ -25,7 +25,7 @@ import re
 from collections import Counter, defaultdict
 
 from .errors import ConfigError
-from .model import APPROVED_MT_PREFIX, MT_PREFIX, Catalog, Entry
+from .model import APPROVED_MT_PREFIX, GETTEXT_HEADER_ORDER, MT_PREFIX, Catalog, Entry
 
 FUZZY_THRESHOLD = 0.6
 """msgmerge's FUZZY_THRESHOLD: an old entry is a candidate when its similarity is above this."""
@@ -38,19 +38,6 @@ _POSTING_BUDGET = 6000  # beyond: postings read per query (rarest 4-grams first)
 _SHORTLISTED = 48  # candidates re-ranked by the overlap of all their 4-grams
 _VERIFIED = 8  # best-ranked candidates whose exact similarity is computed
 
-# Header fields msgmerge knows, in the order it writes them; the rest follow in their own order.
-_MSGMERGE_HEADER_ORDER = (
-    "Project-Id-Version",
-    "Report-Msgid-Bugs-To",
-    "POT-Creation-Date",
-    "PO-Revision-Date",
-    "Last-Translator",
-    "Language-Team",
-    "Language",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-)
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 _CHARSET = re.compile(r"charset=[^;\s]*")
 _RANGE = re.compile(r"^range:\s*(\d+)\s*\.\.\s*(\d+)$")
@@ -392,9 +379,9 @@ def _merge_header(old: dict[str, str], template: dict[str, str], language: str) 
 
 def _msgmerge_order(header: dict[str, str]) -> dict[str, str]:
     """Known fields under their canonical names in msgmerge's order, then the rest as they were."""
-    canonical = {name.lower(): name for name in _MSGMERGE_HEADER_ORDER}
+    canonical = {name.lower(): name for name in GETTEXT_HEADER_ORDER}
     fields = {canonical.get(name.lower(), name): value for name, value in header.items()}
-    ordered = {name: fields[name] for name in _MSGMERGE_HEADER_ORDER if name in fields}
+    ordered = {name: fields[name] for name in GETTEXT_HEADER_ORDER if name in fields}
     ordered.update((name, value) for name, value in fields.items() if name not in ordered)
     return ordered
 

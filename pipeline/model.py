@@ -8,6 +8,20 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+GETTEXT_HEADER_ORDER = (
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+)
+"""Header fields gettext (msginit, msgmerge) knows, in the order it writes them."""
+
 MT_PREFIX = "mt: "
 """Translator comment `# mt: <engine> <package> <version> <hash>` on machine output."""
 APPROVED_MT_PREFIX = "mt-approved: "
