@@ -414,20 +414,21 @@ def argos_packages_dir() -> Path:
 
 
 def model_fingerprints(source: str) -> dict[str, str]:
-    """target language → "name version" of the installed Argos package for source→target."""
+    """target language → "name version" of the installed Argos package for source→target.
+
+    Reads metadata.json only (pipeline.translate imports Argos lazily), so a build with nothing
+    to do never loads Argos.
+    """
+    from .translate import read_package
+
     found: dict[str, str] = {}
     folder = argos_packages_dir()
     if not folder.is_dir():
         return found
-    for package in sorted(folder.iterdir()):
-        try:
-            meta = json.loads((package / "metadata.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(meta, dict) or meta.get("from_code") != source:
-            continue
-        target = str(meta.get("to_code", ""))
-        found.setdefault(target, f"{package.name} {meta.get('package_version', '?')}")
+    for child in sorted(folder.iterdir()):
+        package = read_package(child) if child.is_dir() else None
+        if package is not None and package.from_code == source:
+            found.setdefault(package.to_code, f"{package.name} {package.version}")
     return found
 
 

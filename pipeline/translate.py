@@ -86,7 +86,8 @@ def _token(text: str) -> str:
     return "_".join(text.split()) or "0"
 
 
-def _read_package(folder: Path) -> PackageInfo | None:
+def read_package(folder: Path) -> PackageInfo | None:
+    """The package in `folder` from its metadata.json, or None if it is not a translate package."""
     try:
         metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -113,7 +114,7 @@ def installed_packages() -> list[PackageInfo]:
             continue
         for folder in directory.iterdir():
             if folder.is_dir():
-                package = _read_package(folder)
+                package = read_package(folder)
                 if package is not None:
                     found.append(package)
     return found
@@ -257,7 +258,7 @@ def install_model_file(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _forget_loaded_argos_models()
-    package = _read_package(destination)
+    package = read_package(destination)
     if package is None:  # pragma: no cover - the archive was checked above
         raise ModelError("installed package has no readable metadata.json", path=str(destination))
     return package
