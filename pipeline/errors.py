@@ -9,6 +9,8 @@ Each class carries the exit code the CLI returns for it, so exit codes are decid
     ├── LockError                 6  another pipeline process holds the lock on the catalogs
     ├── ModelError                3  a needed Argos model is missing or a model file is invalid
     ├── EditionWithheldError      7  publish policy kept the previous edition of a language
+    ├── FileSystemError           8  the machine refused: permission denied, disk full, a folder
+    │                                where a file belongs, a missing working folder
     └── QualityGateError          1  `pipeline check` found error-level findings
 """
 
@@ -60,3 +62,16 @@ class EditionWithheldError(PipelineError):
 
 class QualityGateError(PipelineError):
     exit_code = 1
+
+
+class FileSystemError(PipelineError):
+    """An I/O or environment failure the user can fix; the message names the path."""
+
+    exit_code = 8
+
+    @classmethod
+    def from_os_error(cls, error: OSError, action: str, path: str | None = None) -> FileSystemError:
+        """`<path>: cannot <action>: <strerror>`, from an OSError, naming its file if known."""
+        shown = path or (str(error.filename) if error.filename is not None else None)
+        reason = error.strerror or type(error).__name__
+        return cls(f"cannot {action}: {reason}", path=shown)
