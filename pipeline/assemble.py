@@ -663,3 +663,19 @@ def render_index(rows: Sequence[IndexRow]) -> str:
 def _suffix(href: str) -> str:
     dot = href.rfind(".")
     return href[dot:] if dot >= 0 else ""
+
+
+# --- the assembled edition -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything an edition format needs to write one document in one language. Pure data."""
+
+    document: Document
+    language: str
+    translations: Mapping[str, Translation]
+    policy: str = "draft"
+    colophon: Colophon | None = None
+    gettext: Gettext = _identity
+    source_language: str = "en"

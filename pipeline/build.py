@@ -27,7 +27,9 @@ from .editions import EditionOutcome, outcome_from_states, write_editions, write
 from .errors import ConfigError, SourceError
 from .files import remove_stale_temporaries, write_atomic
 from .model import Catalog, Document, State
+from .rebase import Snapshot
 from .segment import segment_text
+from .sources import check_control_characters, check_inside_project
 
 SOURCE_SUFFIXES = (".txt", ".md")
 
@@ -44,6 +46,7 @@ class RunLog:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    snapshots: dict[Path, Snapshot] = field(default_factory=dict)  # catalogs as read, by path
 
     def write(self, config: Config, path: Path, data: bytes) -> bool:
         """Write atomically unless unchanged; in a dry run only note whether it would change."""
@@ -56,6 +59,21 @@ class RunLog:
             changed = write_atomic(path, data)
         self.record(config, path, changed)
         return changed
+
+    def write_catalog(self, config: Config, path: Path, catalog: Catalog) -> Catalog:
+        """Save a catalog read by `read_po`, compare-and-swap: a person's save made since the read
+        is kept (see rebase.py). Returns the catalog as written, which editions must use."""
+        from .rebase import save_rebased
+
+        base = self.snapshots.get(path)
+        if self.dry_run or base is None:
+            self.write(config, path, dump_catalog(catalog))
+            return catalog
+        written, self.snapshots[path], changed = save_rebased(
+            path, catalog, base, display=config.relative(path)
+        )
+        self.record(config, path, changed)
+        return written
 
     def record(self, config: Config, path: Path, changed: bool) -> None:
         (self.written if changed else self.unchanged).append(config.relative(path))
@@ -86,6 +104,7 @@ def source_paths(config: Config, names: list[str] | None = None) -> list[Path]:
     )
     stems: dict[str, Path] = {}
     for path in found:
+        check_inside_project(config.root, path, config.relative(path))
         if path.stem in stems:
             raise SourceError(
                 f"two sources share the name {path.stem!r}: "
@@ -122,9 +141,10 @@ def edition_path(config: Config, language: str, name: str, suffix: str) -> Path:
 
 
 def decode_source(raw: bytes, shown: str) -> str:
-    """The text of a source, or a `SourceError` naming the byte where UTF-8 breaks."""
+    """The text of a source, or a `SourceError` naming the byte where UTF-8 breaks or where a
+    control character is (tab, newline and CRLF line ends aside: docs/security.md)."""
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise SourceError(
@@ -132,17 +152,20 @@ def decode_source(raw: bytes, shown: str) -> str:
             path=shown,
             line=line,
         ) from None
+    check_control_characters(text, shown)
+    return text
 
 
 def read_source_bytes(config: Config, path: Path) -> bytes:
+    """A source's bytes; a missing one is a source error, an unreadable one a file-system error."""
+    from .errors import FileSystemError
+
     try:
         return path.read_bytes()
     except FileNotFoundError:
         raise SourceError("source file not found", path=config.relative(path)) from None
     except OSError as error:
-        raise SourceError(
-            f"cannot read source: {error.strerror}", path=config.relative(path)
-        ) from None
+        raise FileSystemError.from_os_error(error, "read", config.relative(path)) from None
 
 
 def load_document(config: Config, path: Path) -> Document:
@@ -234,15 +257,20 @@ def extract(config: Config, documents: list[Document], log: RunLog) -> dict[str,
 # --- update --------------------------------------------------------------------------------------
 
 
-def read_po(config: Config, language: str, name: str) -> Catalog | None:
-    """The catalog of a language, checked to be for that language; None when there is none yet."""
+def read_po(config: Config, language: str, name: str, log: RunLog | None = None) -> Catalog | None:
+    """The catalog of a language, checked to be for that language; None when there is none yet.
+
+    With a ``log``, what was read is remembered there, for `RunLog.write_catalog`.
+    """
     from .catalog import check_language
+    from .rebase import read_snapshot
 
     path = po_path(config, language, name)
-    if not path.exists():
-        return None
-    catalog = read_catalog(path, display=config.relative(path))
-    check_language(catalog, language, config.relative(path))
+    catalog, snapshot = read_snapshot(path, display=config.relative(path))
+    if log is not None:
+        log.snapshots[path] = snapshot
+    if catalog is not None:
+        check_language(catalog, language, config.relative(path))
     return catalog
 
 
@@ -261,12 +289,14 @@ def update(
     merged = {
         (name, language): catalog
         for name, template in templates.items()
-        for language, catalog in _merge_languages(config, template, name, languages).items()
+        for language, catalog in _merge_languages(config, template, name, languages, log).items()
     }
     for name, template in templates.items():
         log.write(config, pot_path(config, name), dump_catalog(template))
     for (name, language), catalog in merged.items():
-        log.write(config, po_path(config, language, name), dump_catalog(catalog))
+        merged[(name, language)] = log.write_catalog(
+            config, po_path(config, language, name), catalog
+        )
     return merged
 
 
@@ -561,11 +591,11 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
         if dirty:
             document = document_from_bytes(config, path, source)
             template = build_template(config, document)
-            merged = _merge_languages(config, template, name, dirty)
+            merged = _merge_languages(config, template, name, dirty, log)
             planned.append(_Planned(path, source, document, template, merged))
 
     if not options.check_only and planned:
-        remove_stale_temporaries([config.locales_dir, config.output_dir, config.state_dir])
+        remove_stale_temporaries(_written_folders(config, languages))
     for plan in planned:
         name = plan.document.name
         log.write(config, pot_path(config, name), dump_catalog(plan.template))
@@ -573,10 +603,12 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
             pair_clock = time.perf_counter()
             pair = PairReport(name, language, rebuilt=True, model=models.get(language, ""))
             if language in models and not options.check_only:
-                pair.machine = _machine_translate(config, catalog, language, engine_kind, options)
+                pair.machine = _machine_translate(
+                    config, catalog, language, engine_kind, options, log.warnings
+                )
             po = po_path(config, language, name)
-            log.write(config, po, dump_catalog(catalog))
-            _check_pair(config, catalog, language, po, pair, not options.check_only)
+            catalog = log.write_catalog(config, po, catalog)  # rebased on a person's save
+            _check_pair(config, catalog, language, po, pair, not options.check_only, log.warnings)
             pair.edition = _write_editions(config, plan.document, language, catalog, log, report)
             _count_states(catalog, pair)
             pair.seconds = time.perf_counter() - pair_clock
@@ -626,15 +658,27 @@ def _pair_summary(pair: PairReport) -> dict[str, object]:
     }
 
 
+def _written_folders(config: Config, languages: list[str]) -> list[Path]:
+    """The folders the pipeline writes files into (where its stale temporaries can be)."""
+    return [
+        config.locales_dir,
+        *(config.locales_dir / language for language in languages),
+        config.output_dir,
+        *(config.output_dir / language for language in languages),
+        config.state_dir,
+        config.cache_dir,
+    ]
+
+
 def _merge_languages(
-    config: Config, template: Catalog, name: str, languages: list[str]
+    config: Config, template: Catalog, name: str, languages: list[str], log: RunLog | None = None
 ) -> dict[str, Catalog]:
     from .merge import merge_catalog
 
     now = timestamp()
     merged: dict[str, Catalog] = {}
     for language in languages:
-        old = read_po(config, language, name)
+        old = read_po(config, language, name, log)
         catalog = merge_catalog(
             template,
             old,
@@ -649,14 +693,19 @@ def _merge_languages(
 
 
 def _machine_translate(
-    config: Config, catalog: Catalog, language: str, engine_kind: str, options: BuildOptions
+    config: Config,
+    catalog: Catalog,
+    language: str,
+    engine_kind: str,
+    options: BuildOptions,
+    warnings: list[str] | None = None,
 ) -> dict[str, object]:
     """Fill the catalog from the MT cache and the engine; Argos is imported only here."""
     from .machine import translate_catalog
     from .translate import TranslationCache, open_engine
 
     engine = open_engine(engine_kind, config.source_language, language)
-    cache = TranslationCache(config.cache_dir / "translations.sqlite3")
+    cache = TranslationCache(config.cache_dir / "translations.sqlite3", warnings)
     factory = options.progress or ProgressFactory()
     bar = factory.start(f"{catalog.path}", len(catalog.entries))
     try:
@@ -724,15 +773,23 @@ def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
         for name in templates:
             catalog = catalogs[(name, language)]
             pair = PairReport(name, language, rebuilt=True, model=models[language])
-            pair.machine = _machine_translate(config, catalog, language, engine_kind, options)
-            log.write(config, po_path(config, language, name), dump_catalog(catalog))
+            pair.machine = _machine_translate(
+                config, catalog, language, engine_kind, options, report.warnings
+            )
+            log.write_catalog(config, po_path(config, language, name), catalog)
             report.pairs.append(pair)
     report.written = list(dict.fromkeys(log.written))
     return report
 
 
 def _check_pair(
-    config: Config, catalog: Catalog, language: str, po: Path, pair: PairReport, on_disk: bool
+    config: Config,
+    catalog: Catalog,
+    language: str,
+    po: Path,
+    pair: PairReport,
+    on_disk: bool,
+    warnings: list[str] | None = None,
 ) -> None:
     """Quality findings of the catalog; error-level findings in reviewed entries fail the gate.
 
@@ -747,7 +804,7 @@ def _check_pair(
     glossary_path = config.locales_dir / "glossary.csv"
     glossary = load_glossary(glossary_path) if glossary_path.exists() else None
     memo = FindingsMemo(
-        config.cache_dir / "findings.sqlite3", language, _read_or_empty(glossary_path)
+        config.cache_dir / "findings.sqlite3", language, _read_or_empty(glossary_path), warnings
     )
     try:
         shown = config.relative(po)
@@ -827,5 +884,11 @@ def _save_state_and_report(config: Config, state: dict[str, Any], report: BuildR
 
 
 def write_report(path: Path, report: BuildReport) -> None:
+    """The run report as JSON; a refusal of the machine is one line naming the file (exit 8)."""
+    from .errors import FileSystemError
+
     data = json.dumps(report.as_json(), indent=1, ensure_ascii=False).encode() + b"\n"
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        raise FileSystemError.from_os_error(error, "write the run report", str(path)) from None

@@ -6,16 +6,19 @@ then ``msgcat`` so the bytes are exactly what gettext tools (and editors after t
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import polib
 
 from .errors import CatalogError
-from .files import write_atomic
+from .files import read_with_state, write_atomic
 from .model import GETTEXT_HEADER_ORDER, MT_PREFIX, Catalog, Document, Entry, State, Translation
 
 HEADER_ORDER = (*GETTEXT_HEADER_ORDER, "Plural-Forms", "X-Generator")
@@ -23,25 +26,31 @@ _CHARSET = re.compile(rb'"Content-Type:[^"]*charset=([A-Za-z0-9_.:-]+)')
 _DECLARED_CHARSET = re.compile(r"charset=[^;\s]*")
 _OBSOLETE_PREVIOUS = re.compile(r"^([ \t]*)#~\|", re.MULTILINE)
 _POLIB_LINE = re.compile(r"\(line (\d+)\)")
+_MSGFMT_ERROR = re.compile(r"^<stdin>:(?:(\d+):)?+(?:\d+:)?+(?!\s*warning:)\s*(.+)$", re.MULTILINE)
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 
 def read_catalog(path: Path, *, display: str | None = None) -> Catalog:
-    """Parse a PO or POT file, or raise `CatalogError` naming the file and line."""
+    """Parse a PO or POT file, or raise `CatalogError` naming the file and line.
+
+    A file the OS refuses to read (permission, a folder in its place) is a `FileSystemError`.
+    """
     shown = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError("catalog file does not exist", path=shown) from None
-    except OSError as error:
-        raise CatalogError(f"cannot read catalog: {error.strerror}", path=shown) from None
+    raw, _ = read_with_state(path, shown)
+    if raw is None:
+        raise CatalogError("catalog file does not exist", path=shown)
     return parse_catalog(raw, display=shown)
 
 
 def parse_catalog(raw: bytes, *, display: str) -> Catalog:
-    """Parse PO bytes; the declared charset must decode them (only UTF-8 is written back)."""
+    """Parse PO bytes strictly: what msgfmt rejects, and bytes not in the declared charset, are
+    a `CatalogError` with the line; only UTF-8 is written back.
+
+    ``msgfmt`` checks the same bytes in a thread while polib parses them, so the check costs
+    little extra time (polib accepts some broken files, e.g. a string missing its closing quote).
+    """
     match = _CHARSET.search(raw)
     charset = match.group(1).decode("ascii") if match else "utf-8"
     if charset.upper() == "CHARSET":
@@ -57,21 +66,75 @@ def parse_catalog(raw: bytes, *, display: str) -> Catalog:
             path=display,
             line=line,
         ) from None
+    if match is not None:
+        _reject_utf8_mislabelled(raw, charset, display, raw.count(b"\n", 0, match.start()) + 1)
     if text.startswith("\ufeff"):
         text = text[1:]
     # polib skips the `#~|` previous msgid of obsolete entries; read it as `#|` (the `#~ msgid`
     # after it still makes the entry obsolete) so a save gives msgcat's bytes back.
     text = _OBSOLETE_PREVIOUS.sub(r"\1#|", text)
+    verdict: list[tuple[int | None, str] | None] = []
+    checker = threading.Thread(target=lambda: verdict.append(_msgfmt_error(raw)), daemon=True)
+    checker.start()
+    polib_line: int | None = None
     try:
         parsed = polib._POFileParser(text + "\n", encoding="utf-8").parse()
     except (OSError, ValueError) as error:
         found = _POLIB_LINE.search(str(error))
-        raise CatalogError(
-            "PO syntax error", path=display, line=int(found.group(1)) if found else None
-        ) from None
-    catalog = _from_polib(parsed, display)
-    _reject_duplicates(catalog, display)
+        parsed = None
+        polib_line = int(found.group(1)) if found else None
+    checker.join()
+    catalog = _from_polib(parsed, display) if parsed is not None else None
+    if catalog is not None:
+        _reject_duplicates(catalog, display)  # our message names the first occurrence too
+    if verdict and verdict[0] is not None:
+        fatal_line, message = verdict[0]
+        raise CatalogError(f"PO syntax error: {message} (msgfmt)", path=display, line=fatal_line)
+    if catalog is None:
+        raise CatalogError("PO syntax error", path=display, line=polib_line)
     return catalog
+
+
+def _reject_utf8_mislabelled(raw: bytes, charset: str, display: str, line: int) -> None:
+    """A UTF-8 file whose header names another charset would be rewritten as mojibake."""
+    if codecs.lookup(charset).name == "utf-8" or raw.isascii():
+        return
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # really in the declared charset
+    raise CatalogError(
+        f"the header says charset={charset}, but the file is UTF-8 (multibyte sequences); "
+        "correct the Content-Type to charset=UTF-8",
+        path=display,
+        line=line,
+    )
+
+
+def _msgfmt_error(raw: bytes) -> tuple[int | None, str] | None:
+    """The first fatal error msgfmt finds in the bytes, as (line, message); None if it accepts
+    them or gettext is not installed."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        return None
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw  # same lines, as we accept a BOM
+    result = subprocess.run(
+        [msgfmt, "-o", os.devnull, "-"],
+        input=body,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""},
+    )
+    if result.returncode == 0:
+        return None
+    found = _MSGFMT_ERROR.search(result.stderr.decode("utf-8", "replace"))
+    if found is None:
+        return None  # not a message about the input (e.g. msgfmt itself failed): polib decides
+    line = int(found.group(1)) if found.group(1) else None
+    message = found.group(2).strip()
+    if line is not None and message == "end-of-line within string":
+        line -= 1  # msgfmt counts the newline it stopped at: the string is on the line before
+    return line, message
 
 
 def _reject_duplicates(catalog: Catalog, display: str) -> None:

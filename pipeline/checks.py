@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from .controls import control_characters, picture
 from .errors import ConfigError
 from .model import Catalog, Entry, Finding, Severity
 
@@ -292,6 +293,9 @@ def _words(text: str) -> list[str]:
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\S+@\S+\.\w+")
 _CODE = re.compile(r"[^\s\"'«»“”„‘’()\[\]]*(?:\w[./\\]\w|_)[^\s\"'«»“”„‘’()\[\]]*")
 _QUOTED = re.compile(r"([\"'‘“«„‚])([^\"'‘’“”«»„‚\n]{1,80}?)([\"'’”»“‘])")
+# A run of this many characters without a space is no prose (a URL, a hash, a hostile line): it is
+# set aside whole, which also bounds the work of the two patterns above to linear time.
+_LONG_RUN = re.compile(r"\S{100,}")
 
 
 def _prose(text: str, source: str) -> str:
@@ -299,7 +303,7 @@ def _prose(text: str, source: str) -> str:
 
     What is left is what a translator translates; `«verbatim»` or `po4atemp.master.po` is code.
     """
-    text = _CODE.sub(" ", _URL.sub(" ", text))
+    text = _CODE.sub(" ", _URL.sub(" ", _LONG_RUN.sub(" ", text)))
     return _QUOTED.sub(lambda m: " " if m.group(2).strip() in source else m.group(0), text)
 
 
@@ -334,7 +338,34 @@ def check_translation(
     glossary: Glossary | None = None,
     flags: Collection[str] = (),
 ) -> list[Finding]:
-    """All checks on one translation; the caller fills in file, line and msgid.
+    """All checks on one translation; the caller fills in file, line and msgid."""
+    controls = [
+        Finding("control", Severity.ERROR, message, language=language)
+        for message in _control_messages(translation)
+    ]
+    return controls + _check_text(source, translation, language, glossary=glossary, flags=flags)
+
+
+def _control_messages(translation: str) -> list[str]:
+    """A control character other than tab and newline in a translation is an error: it would
+    reach terminals (ESC sequences retitle windows and hide text), HTML and readers' files."""
+    found = control_characters(translation)
+    if not found:
+        return []
+    shown = ", ".join(f"{picture(c)} (U+{ord(c):04X})" for c in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return [f"control character {shown}{more} in the translation"]
+
+
+def _check_text(
+    source: str,
+    translation: str,
+    language: str,
+    *,
+    glossary: Glossary | None = None,
+    flags: Collection[str] = (),
+) -> list[Finding]:
+    """The checks of `check_translation` apart from control characters.
 
     ``flags`` are the PO entry's flags: with a `*-format` flag, placeholders are set aside first.
     """
@@ -416,11 +447,16 @@ class _Number:
 
 def _english_numbers(text: str) -> list[_Number]:
     found: list[_Number] = []
+    words = _WORD.finditer(text)
+    word = next(words, None)
+    before = ""  # the last word that ends before the number (one sweep: linear in the text)
     for match in _EN_NUMBER.finditer(text):
+        while word is not None and word.end() <= match.start():
+            before = word.group()
+            word = next(words, None)
         token = match.group("num")
-        before = _words(text[: match.start()])
         value = None if token.count(".") > 1 else Decimal(token.replace(",", ""))
-        found.append(_Number(token, value, bool(match.group("decade")), (before or [""])[-1]))
+        found.append(_Number(token, value, bool(match.group("decade")), before))
     return found
 
 
@@ -644,23 +680,62 @@ def _check_english(src: str, tgt: str, info: _Language) -> list[_Issue]:
     source = [w.lower() for w in _words(src)]
     target = [w.lower() for w in _words(tgt)]
     ordinary = {w.lower() for w in _words(src) if not _is_name(w) and len(w) >= 2}
-    best: list[str] = []
-    for i in range(len(target)):
-        for j in range(len(source)):
-            length = 0
-            while (
-                i + length < len(target)
-                and j + length < len(source)
-                and target[i + length] == source[j + length]
-                and target[i + length] in ordinary
-            ):
-                length += 1
-            if length > len(best):
-                best = target[i : i + length]
+    best = _longest_common_run(source, target, ordinary)
     if len(best) < UNTRANSLATED_RUN:
         return []
     fragment = " ".join(best)
     return [_Issue("english", Severity.WARNING, f"English left in the {info.name}: {fragment!r}")]
+
+
+def _longest_common_run(source: list[str], target: list[str], allowed: set[str]) -> list[str]:
+    """The longest run of `allowed` words that `target` and `source` share (the first in `target`
+    on a tie), in time linear in their lengths: a suffix automaton of `source`, walked by
+    `target`. (The plain double loop over both lists is cubic on a long unit.)"""
+    ids: dict[str, int] = {}
+    # Each state: outgoing transitions, suffix link, length of its longest string.
+    edges: list[dict[int, int]] = [{}]
+    links, lengths = [-1], [0]
+    last = 0
+    for position, word in enumerate(source):
+        # A word outside every run gets a code of its own that the target never has.
+        code = ids.setdefault(word, len(ids)) if word in allowed else -2 - position
+        state = len(edges)
+        edges.append({})
+        links.append(0)
+        lengths.append(lengths[last] + 1)
+        walk = last
+        while walk != -1 and code not in edges[walk]:
+            edges[walk][code] = state
+            walk = links[walk]
+        if walk != -1:
+            other = edges[walk][code]
+            if lengths[walk] + 1 == lengths[other]:
+                links[state] = other
+            else:
+                clone = len(edges)
+                edges.append(dict(edges[other]))
+                links.append(links[other])
+                lengths.append(lengths[walk] + 1)
+                while walk != -1 and edges[walk].get(code) == other:
+                    edges[walk][code] = clone
+                    walk = links[walk]
+                links[other] = links[state] = clone
+        last = state
+    best_end = best_length = 0
+    state = length = 0
+    for index, word in enumerate(target):
+        code = ids.get(word, -1) if word in allowed else -1
+        while state and code not in edges[state]:
+            state = links[state]
+            length = lengths[state]
+        if code in edges[state]:
+            state = edges[state][code]
+            length += 1
+        else:
+            state = length = 0
+        if length > best_length:
+            best_end, best_length = index + 1, length
+    return target[best_end - best_length : best_end]
 
 
 # punctuation -------------------------------------------------------------------------------------

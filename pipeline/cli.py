@@ -2,14 +2,17 @@
 
 Exit codes are decided in one place: 0 fine, 1 quality gate failed, 2 usage or configuration
 error, 3 model missing (with --require-models) or bad model file, 4 source error, 5 catalog error,
-6 another run holds the lock, 7 an edition was withheld by the publish policy, 70 internal error,
-130 interrupted. Each error is one line on stderr; no traceback reaches the user.
+6 another run holds the lock, 7 an edition was withheld by the publish policy, 8 the machine
+refused (permission denied, disk full, a folder where a file belongs, stdout on a full device),
+70 internal error, 130 interrupted. Each error is one line on stderr; no traceback reaches the
+user. Output goes through `_print`, so a failing stdout is an error naming `<stdout>` (exit 8).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,8 +20,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .config import Config, find_project_root, load_config
-from .errors import PipelineError
+from .config import Config, load_config
+from .controls import visible
+from .environment import (
+    environment_error,
+    project_root,
+    report_target,
+    sqlite_environment_error,
+)
+from .errors import ConfigError, FileSystemError, PipelineError
 
 EXIT_OK = 0
 EXIT_INTERNAL = 70
@@ -38,6 +48,7 @@ class Console:
     def message(self, level: str, text: str, **fields: Any) -> None:
         if self.quiet and level == "info":
             return
+        text = visible(text)  # a file name or msgid from a hostile repository never drives the tty
         if self.log_format == "json":
             record = {"time": round(time.time(), 3), "level": level, "message": text, **fields}
             print(json.dumps(record, ensure_ascii=False), file=self.stream, flush=True)
@@ -51,7 +62,7 @@ class Console:
         if self.log_format == "json":
             self.message("summary", text, **fields)
         else:
-            print(text, file=self.stream, flush=True)
+            print(visible(text), file=self.stream, flush=True)
 
     def info(self, text: str, **fields: Any) -> None:
         self.message("info", text, **fields)
@@ -67,10 +78,30 @@ def _console(args: argparse.Namespace) -> Console:
     return Console(getattr(args, "log_format", "text"), getattr(args, "quiet", False))
 
 
-def _languages(args: argparse.Namespace, config: Config) -> list[str]:
-    from .errors import ConfigError
+def _print(text: str) -> None:
+    """Print a result on stdout; a device that refuses it is one line naming `<stdout>` (exit 8).
 
-    wanted = getattr(args, "lang", None) or []
+    A closed pipe (`pipeline status | head`) is not an error: `main` ends quietly with exit 0.
+    """
+    try:
+        print(text)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise FileSystemError.from_os_error(error, "write", "<stdout>") from None
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise FileSystemError.from_os_error(error, "write", "<stdout>") from None
+
+
+def _languages(args: argparse.Namespace, config: Config) -> list[str]:
+    wanted = list(dict.fromkeys(getattr(args, "lang", None) or []))  # `--lang cs --lang cs`: once
     for language in wanted:
         if language not in config.target_languages:
             raise ConfigError(
@@ -119,10 +150,11 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
         engine=args.engine,
         progress=None if args.check else _tqdm_progress(args),
     )
+    report_path = None if args.report is None else report_target(args.report, config)
     with project_lock(config.state_dir, wait=args.wait):
         report = run_build(config, options)
-    if args.report is not None:
-        write_report(args.report, report)
+    if report_path is not None:
+        write_report(report_path, report)
     for warning in report.warnings:
         console.warning(warning)
     for withheld in report.withheld:
@@ -151,9 +183,9 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     rows = collect_status(config, languages, args.documents)
     if args.json:
         effort = effort_by_language(config, languages, args.documents)
-        print(json.dumps(status_json(rows, effort, languages), ensure_ascii=False, indent=2))
+        _print(json.dumps(status_json(rows, effort, languages), ensure_ascii=False, indent=2))
     else:
-        print(format_status(rows, languages))
+        _print(format_status(rows, languages))
     return EXIT_OK
 
 
@@ -217,12 +249,12 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         fields = ("file", "line", "severity", "check", "message", "msgid", "language")
         rows = [{key: getattr(f, key) for key in fields} for f in findings]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        _print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for f in findings:
             msgid = f.msgid if len(f.msgid) <= 60 else f.msgid[:59] + "…"
             shown_id = f" [{json.dumps(msgid, ensure_ascii=False)}]" if f.msgid else ""
-            print(f"{f.file}:{f.line}: {f.severity.value}: {f.check}: {f.message}{shown_id}")
+            _print(f"{f.file}:{f.line}: {f.severity.value}: {f.check}: {f.message}{shown_id}")
     _console(args).summary(
         f"{len(findings)} finding(s), {errors} error(s), in {catalogs} catalog(s)",
         findings=len(findings),
@@ -267,7 +299,7 @@ def cmd_models_list(args: argparse.Namespace, config: Config) -> int:
     pairs = {package.pair for package in packages}
     for package in sorted(packages, key=lambda p: (p.from_code, p.to_code, p.name)):
         pair = f"{package.from_code}→{package.to_code}"
-        print(f"{pair}\t{package.name} {package.version}\t{package.path}")
+        _print(f"{pair}\t{package.name} {package.version}\t{package.path}")
     missing = [
         language
         for language in config.target_languages
@@ -292,6 +324,7 @@ def cmd_models_install(args: argparse.Namespace, config: Config) -> int:
 
     console = _console(args)
     wanted = {(config.source_language, language) for language in config.target_languages}
+    limit = config.models_max_unpacked_mb
     if args.online is not None:
         if args.files:
             raise ConfigError("give FILE.argosmodel or --online [LANG...], not both")
@@ -302,9 +335,11 @@ def cmd_models_install(args: argparse.Namespace, config: Config) -> int:
                     f"--online {language}: not a configured target language "
                     f"({', '.join(config.target_languages)})"
                 )
-        installed = install_online(languages, config.source_language, expected_pairs=wanted)
+        installed = install_online(
+            languages, config.source_language, expected_pairs=wanted, max_unpacked_mb=limit
+        )
     elif args.files:
-        installed = [install_model_file(path, wanted) for path in args.files]
+        installed = [install_model_file(path, wanted, max_unpacked_mb=limit) for path in args.files]
     else:
         raise ConfigError("nothing to install: give FILE.argosmodel or --online [LANG...]")
     for package in installed:
@@ -395,7 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="change nothing; exit 1 and list what a build would change",
     )
-    p.add_argument("--report", type=Path, metavar="FILE", help="also write the run report here")
+    p.add_argument(
+        "--report", metavar="FILE", help="also write the run report here (the folder must exist)"
+    )
     p.add_argument(
         "--require-models",
         action="store_true",
@@ -468,11 +505,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
     console = _console(args)
+    root: Path | None = None
+    config: Config | None = None
     try:
-        root = args.project.resolve() if args.project else find_project_root(Path.cwd())
+        root = project_root(args.project)
         config = load_config(root)
         handler: Command = args.handler
-        return handler(args, config)
+        code = handler(args, config)
+        _flush_stdout()
+        return code
     except PipelineError as error:
         console.error(error.one_line())
         return error.exit_code
@@ -481,11 +522,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # the machine refused: one line naming the path, exit 8
+        failure = environment_error(error, root)
+        console.error(failure.one_line())
+        return failure.exit_code
     except Exception as error:  # the last line of defence against tracebacks
+        cache = None if config is None else config.relative(config.cache_dir)
+        refused = sqlite_environment_error(error, cache)  # SQLite: disk full, read-only, ...
+        if refused is not None:
+            console.error(refused.one_line())
+            return refused.exit_code
         console.error(f"internal error: {type(error).__name__}: {error} (please report this)")
         return EXIT_INTERNAL
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point.
+
+    When stdout refused the output, the rest of it is sent to /dev/null, so the interpreter's own
+    flush at exit does not print a second error after `main`'s one line.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)

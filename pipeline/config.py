@@ -5,16 +5,25 @@ Every error names the key it is about, so a bad value reads as one line a person
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .model_archive import DEFAULT_MAX_UNPACKED_MB
 
 UNITS = ("sentence", "paragraph")
 POLICIES = ("draft", "reviewed")
 ENGINES = ("argos", "argos-batch")
+FOLDER_DEFAULTS = {
+    "source_dir": "source",
+    "locales_dir": "locales",
+    "output_dir": "output",
+    "state_dir": ".pipeline",
+    "cache_dir": ".pipeline/cache",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class Config:
     minimum_share: dict[str, float] = field(default_factory=dict)
     front_matter_keys: tuple[str, ...] = ("title", "description", "excerpt")
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    models_max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB  # [tool.pipeline.models]
 
     def minimum_for(self, language: str) -> float:
         return self.minimum_share.get(language, self.minimum_share.get("*", 0.0))
@@ -121,6 +131,7 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
     known = {
         "source_language", "target_languages", "unit", "source_dir", "locales_dir", "output_dir",
         "state_dir", "cache_dir", "engine", "purge_obsolete", "publish", "markdown", "documents",
+        "models",
     }  # fmt: skip
     for key in table:
         if key not in known:
@@ -184,26 +195,95 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
             title=str(info.get("title", "")), origin=str(info.get("origin", ""))
         )
 
-    def folder(key: str, default: str) -> Path:
-        return root / str(_get(table, key, str, default))
-
+    values = {key: str(_get(table, key, str, default)) for key, default in FOLDER_DEFAULTS.items()}
+    check_folders(root, values)
+    folders = {key: root / value for key, value in values.items()}
     return Config(
         root=root,
         source_language=source,
         target_languages=tuple(targets),
         unit=unit,
-        source_dir=folder("source_dir", "source"),
-        locales_dir=folder("locales_dir", "locales"),
-        output_dir=folder("output_dir", "output"),
-        state_dir=folder("state_dir", ".pipeline"),
-        cache_dir=folder("cache_dir", ".pipeline/cache"),
+        source_dir=folders["source_dir"],
+        locales_dir=folders["locales_dir"],
+        output_dir=folders["output_dir"],
+        state_dir=folders["state_dir"],
+        cache_dir=folders["cache_dir"],
         engine=engine,
         purge_obsolete=_get(table, "purge_obsolete", bool, False),
         policy=policy,
         minimum_share=minimum,
         front_matter_keys=tuple(keys),
         documents=documents,
+        models_max_unpacked_mb=_max_unpacked_mb(_get(table, "models", dict, {})),
     )
+
+
+def check_folders(root: Path, values: dict[str, str]) -> None:
+    """Confinement: every folder lies inside the project, is not the project, overlaps no other.
+
+    Paths are compared resolved (symlinks followed, `..` folded), so `output_dir = ".."`,
+    `"/"`, a symlink out of the project or `state_dir = "locales"` are refused before anything is
+    read or written. The one allowed nesting is `cache_dir` inside `state_dir` (the default).
+    """
+    real_root = _resolved(root, "project folder", str(root))
+    resolved: dict[str, Path] = {}
+    for key, value in values.items():
+        where = f"[tool.pipeline] {key}: {json.dumps(value, ensure_ascii=False)}"
+        if "\0" in value:
+            raise ConfigError(f"{where}: contains a NUL character", path="pyproject.toml")
+        real = _resolved(root / value, where, value)
+        if real == real_root:
+            raise ConfigError(
+                f"{where} is the project folder itself; name a folder inside it",
+                path="pyproject.toml",
+            )
+        if not real.is_relative_to(real_root):
+            raise ConfigError(
+                f"{where} lies outside the project ({real}); folders must be inside {real_root}",
+                path="pyproject.toml",
+            )
+        resolved[key] = real
+    keys = list(resolved)
+    for index, key in enumerate(keys):
+        for other in keys[index + 1 :]:
+            a, b = resolved[key], resolved[other]
+            if not (a.is_relative_to(b) or b.is_relative_to(a)):
+                continue
+            if (
+                {key, other} == {"cache_dir", "state_dir"}
+                and resolved["cache_dir"] != resolved["state_dir"]
+                and resolved["cache_dir"].is_relative_to(resolved["state_dir"])
+            ):
+                continue
+            raise ConfigError(
+                f"[tool.pipeline] {other}: {json.dumps(values[other], ensure_ascii=False)} "
+                f"overlaps {key} ({json.dumps(values[key], ensure_ascii=False)}); "
+                "each folder must be separate (only cache_dir may lie inside state_dir)",
+                path="pyproject.toml",
+            )
+
+
+def _resolved(path: Path, where: str, value: str) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as error:
+        raise ConfigError(
+            f"{where}: cannot resolve {value!r}: {error}", path="pyproject.toml"
+        ) from None
+
+
+def _max_unpacked_mb(models: dict[str, Any]) -> int:
+    """`[tool.pipeline.models] max_unpacked_mb`: the most a model package may unpack to."""
+    for key in models:
+        if key != "max_unpacked_mb":
+            raise ConfigError(f"[tool.pipeline.models] {key}: unknown key", path="pyproject.toml")
+    value = models.get("max_unpacked_mb", DEFAULT_MAX_UNPACKED_MB)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"[tool.pipeline.models] max_unpacked_mb: expected a positive integer, got {value!r}",
+            path="pyproject.toml",
+        )
+    return value
 
 
 def _minimum_shares(value: Any, targets: list[str]) -> dict[str, float]:

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from .cachedb import damaged_warning, is_damage, open_database, remove_database
 from .model import Catalog, Entry, Finding, Severity
 
 _CHUNK = 500
@@ -28,13 +29,27 @@ def _code_digest() -> str:
 class FindingsMemo:
     """Findings of entries already checked, in ``<cache_dir>/findings.sqlite3``."""
 
-    def __init__(self, path: Path, language: str, glossary: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(path)
-        self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
+    def __init__(
+        self, path: Path, language: str, glossary: bytes, warnings: list[str] | None = None
+    ) -> None:
+        """Open (or make) the memo; a damaged file is rebuilt, with a line in ``warnings``."""
+        self.path = path
+        self.warnings = warnings
+        self.connection = open_database(path, _create, warnings)
         self.salt = json.dumps([_code_digest(), language, hashlib.sha256(glossary).hexdigest()])
+
+    def _rebuild(self, error: Exception) -> None:
+        """The file went bad while open (damaged on disk): start it again, empty.
+
+        A value that is not our JSON (ValueError) means the same: the memo is not to be trusted.
+        """
+        if isinstance(error, sqlite3.DatabaseError) and not is_damage(error):
+            raise error  # disk full, read-only, ...: the CLI names the path
+        self.connection.close()
+        remove_database(self.path)
+        if self.warnings is not None:
+            self.warnings.append(damaged_warning(self.path, error))
+        self.connection = open_database(self.path, _create, self.warnings)
 
     def close(self) -> None:
         self.connection.close()
@@ -43,33 +58,51 @@ class FindingsMemo:
         parts = [
             self.salt,
             catalog.header.get("Plural-Forms", ""),
+            entry.msgctxt,
             entry.msgid,
             entry.msgid_plural,
             entry.msgstr,
             sorted(entry.msgstr_plural.items()),
             entry.flags,
-            any(ref.split(":")[0].endswith(".md") for ref in entry.references),
+            any(ref.rsplit(":", 1)[0].endswith(".md") for ref in entry.references),
         ]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
     def lookup(self, keys: Iterable[str]) -> dict[str, list[list[str]]]:
         wanted = list(dict.fromkeys(keys))
         found: dict[str, list[list[str]]] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT key, value FROM findings WHERE key IN ({marks})", chunk
-            )
-            found.update((key, json.loads(value)) for key, value in rows)
+        try:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self.connection.execute(
+                    f"SELECT key, value FROM findings WHERE key IN ({marks})", chunk
+                )
+                found.update((key, json.loads(value)) for key, value in rows)
+        except (sqlite3.DatabaseError, ValueError) as error:
+            self._rebuild(error)
+            return {}
         return found
 
     def store(self, items: dict[str, list[list[str]]]) -> None:
-        with self.connection:
-            self.connection.executemany(
-                "INSERT OR REPLACE INTO findings (key, value) VALUES (?, ?)",
-                [(key, json.dumps(value, ensure_ascii=False)) for key, value in items.items()],
-            )
+        rows = [(key, json.dumps(value, ensure_ascii=False)) for key, value in items.items()]
+        try:
+            with self.connection:
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO findings (key, value) VALUES (?, ?)", rows
+                )
+        except sqlite3.DatabaseError as error:
+            self._rebuild(error)  # damaged while open: store into the fresh file once more
+            with self.connection:
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO findings (key, value) VALUES (?, ?)", rows
+                )
+
+
+def _create(connection: sqlite3.Connection) -> None:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    )
 
 
 def check_with_memo(
@@ -87,14 +120,17 @@ def check_with_memo(
     known = memo.lookup(keys.values())
     missing = [entry for entry in catalog.active() if keys[id(entry)] not in known]
     if missing:
-        subset = Catalog(header=catalog.header, entries=missing, path=catalog.path)
         assert glossary is None or isinstance(glossary, Glossary)
         fresh: dict[str, list[list[str]]] = {keys[id(entry)]: [] for entry in missing}
-        by_msgid = {entry.msgid: keys[id(entry)] for entry in missing}
-        for finding in check_catalog(subset, language, glossary=glossary, display=display):
-            fresh[by_msgid[finding.msgid]].append(
-                [finding.check, finding.severity.value, finding.message]
-            )
+        # A finding names its entry by msgid only, and entries that differ in msgctxt share it:
+        # check in layers where each msgid occurs once, so each finding goes to its own entry.
+        for layer in _unique_msgid_layers(missing):
+            subset = Catalog(header=catalog.header, entries=layer, path=catalog.path)
+            by_msgid = {entry.msgid: keys[id(entry)] for entry in layer}
+            for finding in check_catalog(subset, language, glossary=glossary, display=display):
+                fresh[by_msgid[finding.msgid]].append(
+                    [finding.check, finding.severity.value, finding.message]
+                )
         memo.store(fresh)
         known.update(fresh)
     findings: list[Finding] = []
@@ -112,3 +148,16 @@ def check_with_memo(
                 )
             )
     return findings
+
+
+def _unique_msgid_layers(entries: list[Entry]) -> list[list[Entry]]:
+    """Entries split into lists in which no msgid repeats (one list unless msgctxt is used)."""
+    layers: list[list[Entry]] = []
+    occurrences: dict[str, int] = {}
+    for entry in entries:
+        depth = occurrences.get(entry.msgid, 0)
+        occurrences[entry.msgid] = depth + 1
+        if depth == len(layers):
+            layers.append([])
+        layers[depth].append(entry)
+    return layers

@@ -22,7 +22,7 @@ import dataclasses
 import heapq
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from .errors import ConfigError
 from .model import APPROVED_MT_PREFIX, GETTEXT_HEADER_ORDER, MT_PREFIX, Catalog, Entry
@@ -47,113 +47,21 @@ _RANGE = re.compile(r"^range:\s*(\d+)\s*\.\.\s*(\d+)$")
 
 
 def similarity(a: str, b: str) -> float:
-    """gettext's ``fstrcmp``: 2·LCS / (len a + len b), over UTF-8 bytes as msgmerge counts them."""
-    return _Pattern(a).similarity(b.encode("utf-8"))
+    """gettext's ``fstrcmp``: 2·LCS / (len a + len b), over UTF-8 bytes as msgmerge counts them.
 
-
-class _Pattern:
-    """A query string prepared for bit-parallel LCS (Hyyrö 2004) against single candidates."""
-
-    __slots__ = ("length", "masks")
-
-    def __init__(self, text: str) -> None:
-        data = text.encode("utf-8")
-        masks = [0] * 256
-        for position, byte in enumerate(data):
-            masks[byte] |= 1 << position
-        self.length = len(data)
-        self.masks = masks
-
-    def lcs(self, other: bytes) -> int:
-        masks = self.masks
-        row = (1 << self.length) - 1
-        for byte in other:
-            match = masks[byte]
-            if match:
-                low = row & match
-                row = (row + low) | (row - low)  # bits above the pattern are never read
-        return self.length - (row & ((1 << self.length) - 1)).bit_count()
-
-    def similarity(self, other: bytes) -> float:
-        total = self.length + len(other)
-        if self.length == 0 or not other:
-            return float(total == 0)
-        return (2 * self.lcs(other)) / total
-
-
-_POPCOUNT = bytes(bin(value).count("1") for value in range(256))
-_LANE_BYTES = 31  # fields up to this many bytes are summed 8 bits per lane without overflow
-
-
-class _Side:
-    """Many candidates side by side in one integer, for the LCS of a query with all at once.
-
-    Each candidate owns a byte-aligned field with at least one spare bit above its bytes; the
-    spare bits catch the carries of the bit-parallel LCS, so the fields never disturb each other
-    and one pass over the query computes every LCS with five big-integer operations per byte.
-    Fields are laid out by width, so the bits of each field are counted with one multiplication
-    per width instead of a loop over the candidates.
+    rapidfuzz's Indel normalized similarity is the same ratio; the LCS is taken from it as an
+    integer, so the division (and every tie between equal weights) is exactly as before.
     """
-
-    def __init__(self, encoded: list[bytes]) -> None:
-        self.order = sorted(range(len(encoded)), key=lambda index: len(encoded[index]))
-        self.groups: list[tuple[int, int, int]] = []  # (first byte, field width, fields)
-        starts: list[int] = []
-        position = 0
-        for index in self.order:
-            width = len(encoded[index]) // 8 + 1
-            if self.groups and self.groups[-1][1] == width:
-                first, _, fields = self.groups[-1]
-                self.groups[-1] = (first, width, fields + 1)
-            else:
-                self.groups.append((position, width, 1))
-            starts.append(position)
-            position += width
-        bitmaps: dict[int, bytearray] = {}
-        field = bytearray(position)
-        for start, index in zip(starts, self.order, strict=True):
-            data = encoded[index]
-            bit = start * 8
-            for byte in data:
-                bitmap = bitmaps.get(byte)
-                if bitmap is None:
-                    bitmap = bitmaps[byte] = bytearray(position)
-                bitmap[bit >> 3] |= 1 << (bit & 7)
-                bit += 1
-            whole, part = divmod(len(data), 8)
-            field[start : start + whole] = b"\xff" * whole
-            if part:
-                field[start + whole] = (1 << part) - 1
-        self.masks = {byte: int.from_bytes(bitmap, "little") for byte, bitmap in bitmaps.items()}
-        self.field = int.from_bytes(field, "little")
-        self.size = position
-
-    def lcs(self, query: bytes) -> list[int]:
-        """The LCS length of the query with every candidate, in the order of ``self.order``."""
-        field = self.field
-        masks = self.masks
-        row = field
-        for byte in query:
-            match = masks.get(byte)
-            if match is not None:
-                low = row & match
-                row = ((row + low) | (row - low)) & field
-        counts = (field & ~row).to_bytes(self.size, "little").translate(_POPCOUNT)
-        found: list[int] = []
-        for first, width, fields in self.groups:
-            end = first + width * fields
-            if width <= _LANE_BYTES:
-                # Byte p of counts × (1 + 256 + … + 256^(width-1)) is the sum of the `width`
-                # counts ending at p (at most 8·31 < 256, so no carries): the field totals.
-                spread = int.from_bytes(counts[first:end], "little") * _LANE_SUMS[width]
-                totals = spread.to_bytes(width * (fields + 1), "little")
-                found.extend(totals[width - 1 : width * fields : width])
-            else:
-                found.extend(sum(counts[at : at + width]) for at in range(first, end, width))
-        return found
+    return _ratio(a.encode("utf-8"), b.encode("utf-8"))
 
 
-_LANE_SUMS = [sum(256**k for k in range(width)) for width in range(_LANE_BYTES + 1)]
+def _ratio(a: bytes, b: bytes) -> float:
+    from rapidfuzz.distance import LCSseq
+
+    total = len(a) + len(b)
+    if not a or not b:
+        return float(total == 0)
+    return (2 * LCSseq.similarity(a, b)) / total
 
 
 # --- fuzzy search --------------------------------------------------------------------------------
@@ -168,7 +76,7 @@ class FuzzyIndex:
 
     Candidates are the translated entries (active, fuzzy or obsolete, as in msgmerge) that share
     a character 4-gram with the query. Up to a few thousand entries, the similarity to every one
-    is computed (all at once, see `_Side`) and the choice is exactly msgmerge's. Beyond, a query
+    is computed (all at once, by rapidfuzz) and the choice is exactly msgmerge's. Beyond, a query
     reads the 4-gram posting lists of its rarest 4-grams up to a fixed budget and compares only
     the best-ranked few exactly, so its cost does not grow with the catalog.
     """
@@ -184,11 +92,14 @@ class FuzzyIndex:
         for index, data in enumerate(self.encoded):
             if len(data) <= _SHORT_MAX_BYTES:
                 self.short.setdefault(len(data), []).append(index)
-        self.side: _Side | None = None
+        self.exhaustive = sum(self.lengths) <= _EXHAUSTIVE_BYTES
+        self.gram_sets: dict[int, frozenset[str]] = {}  # filled as candidates come up
         self.postings: dict[str, list[int]] = {}
-        if sum(map(len, self.encoded)) <= _EXHAUSTIVE_BYTES:
-            self.side = _Side(self.encoded)
+        if self.exhaustive:
             return
+        import numpy
+
+        self.char_array = numpy.asarray(self.char_lengths, dtype=numpy.int64)
         postings: defaultdict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
             for gram in set(_grams(entry.msgid)):
@@ -199,28 +110,29 @@ class FuzzyIndex:
         """Position (in the list given to the index) of the most similar entry, or None."""
         if not msgid:
             return None
-        pattern = _Pattern(msgid)
+        query = msgid.encode("utf-8")
         if len(msgid) < _GRAM:
-            return self._first_best(pattern, msgctxt, self._short(pattern.length))
-        if self.side is not None:
+            return self._first_best(query, msgctxt, self._short(len(query)))
+        if self.exhaustive:
             return self._exhaustive(msgid, msgctxt)
-        return self._bounded(pattern, msgctxt, msgid)
+        return self._bounded(query, msgctxt, msgid)
 
     def _bonus(self, index: int, msgctxt: str | None) -> float:
         context = self.contexts[index]
         return _CONTEXT_BONUS if context is None or context == msgctxt else 0.0
 
-    def _first_best(self, pattern: _Pattern, msgctxt: str | None, order: list[int]) -> int | None:
+    def _first_best(self, query: bytes, msgctxt: str | None, order: list[int]) -> int | None:
         """msgmerge's loop: the first candidate (in the given order) of the highest weight."""
         best_weight = FUZZY_THRESHOLD
         best: int | None = None
+        size = len(query)
         for index in order:
             other = self.encoded[index]
             bonus = self._bonus(index, msgctxt)
-            total = pattern.length + len(other)
-            if 2 * min(pattern.length, len(other)) / total + bonus <= best_weight:
+            total = size + len(other)
+            if 2 * min(size, len(other)) / total + bonus <= best_weight:
                 continue  # even if the shorter string were all common, it could not win
-            weight = pattern.similarity(other) + bonus
+            weight = _ratio(query, other) + bonus
             if weight > best_weight:
                 best_weight, best = weight, index
         return None if best is None else self.positions[best]
@@ -228,16 +140,21 @@ class FuzzyIndex:
     def _exhaustive(self, msgid: str, msgctxt: str | None) -> int | None:
         """msgmerge's choice: the highest weight among entries sharing a 4-gram with the query;
         among equals, the one sharing more 4-gram windows, then the earlier one."""
-        assert self.side is not None
+        import numpy
+        from rapidfuzz.distance import LCSseq
+        from rapidfuzz.process import cdist
+
+        if not self.encoded:
+            return None
         query = msgid.encode("utf-8")
-        size = len(query)
-        lengths = self.lengths
+        common = cdist([query], self.encoded, scorer=LCSseq.similarity, dtype=numpy.int64)[0]
+        # Each weight is the same IEEE division as `similarity` (an integer over an integer).
+        weights = (2 * common) / (len(query) + numpy.asarray(self.lengths, dtype=numpy.int64))
         # The context bonus is tiny: it only decides between otherwise equal weights.
         floor = FUZZY_THRESHOLD - _CONTEXT_BONUS
         above = [
-            (weight + self._bonus(index, msgctxt), index)
-            for index, common in zip(self.side.order, self.side.lcs(query), strict=True)
-            if (weight := 2 * common / (size + lengths[index])) > floor
+            (float(weights[index]) + self._bonus(index, msgctxt), index)
+            for index in numpy.flatnonzero(weights > floor).tolist()
         ]
         above = [item for item in above if item[0] > FUZZY_THRESHOLD]
         above.sort(key=lambda item: -item[0])
@@ -254,40 +171,42 @@ class FuzzyIndex:
             start = end
         return None
 
-    def _bounded(self, pattern: _Pattern, msgctxt: str | None, msgid: str) -> int | None:
+    def _bounded(self, query: bytes, msgctxt: str | None, msgid: str) -> int | None:
         """The large-catalog search: rank by the query's rarest 4-grams, verify the best few."""
+        import numpy
+
         grams = _grams(msgid)
         distinct = set(grams)
+        # Rarest first; among equally rare, in 4-gram order, so the budget cuts the same lists
+        # in every run (set order changes with the process's string hashing).
         lists = sorted(
-            (found for found in map(self.postings.get, distinct) if found is not None), key=len
+            (found for found in map(self.postings.get, sorted(distinct)) if found is not None),
+            key=len,
         )
-        counts: Counter[int] = Counter()
-        read = 0
+        chosen: list[int] = []
         for found in lists:
-            if read and read + len(found) > _POSTING_BUDGET:
+            if chosen and len(chosen) + len(found) > _POSTING_BUDGET:
                 break
-            counts.update(found)
-            read += len(found)
-        if not counts:
+            chosen.extend(found)
+        if not chosen:
             return None
-        size = len(msgid)
-        lengths = self.char_lengths
-        entries = self.entries
-        floor = max(counts.values()) // 3  # far behind the best-placed: not worth ranking
-        shortlist = heapq.nlargest(
-            _SHORTLISTED,
-            [item for item in counts.items() if item[1] > floor],
-            key=lambda item: (item[1] / (size + lengths[item[0]]), -item[0]),
-        )
+        counts = numpy.bincount(numpy.asarray(chosen, dtype=numpy.int64))
+        floor = int(counts.max()) // 3  # far behind the best-placed: not worth ranking
+        ranked = numpy.flatnonzero(counts > floor)
+        # count / (msgid length + candidate length), exactly as Python divides two integers
+        ratios = counts[ranked] / (len(msgid) + self.char_array[ranked])
+        best_first = numpy.lexsort((ranked, -ratios))[:_SHORTLISTED]  # ties: the earlier entry
+        shortlist = ranked[best_first].tolist()
+        gram_set = self._gram_set
 
         def overlap(index: int) -> tuple[float, int]:
-            other = set(_grams(entries[index].msgid))
+            other = gram_set(index)
             return len(distinct & other) / (len(distinct) + len(other)), -index
 
-        verified = heapq.nlargest(_VERIFIED, (index for index, _ in shortlist), key=overlap)
+        verified = heapq.nlargest(_VERIFIED, shortlist, key=overlap)
         shared = {index: self._shared(grams, index) for index in verified}
         verified.sort(key=lambda index: (-shared[index], index))
-        return self._first_best(pattern, msgctxt, verified)
+        return self._first_best(query, msgctxt, verified)
 
     def _short(self, size: int) -> list[int]:
         """msgmerge compares a query under 4 characters with every short entry of a fitting
@@ -300,8 +219,15 @@ class FuzzyIndex:
 
     def _shared(self, grams: list[str], index: int) -> int:
         """msgmerge's ranking count: query 4-gram windows that occur in the candidate."""
-        present = set(_grams(self.entries[index].msgid))
+        present = self._gram_set(index)
         return sum(1 for gram in grams if gram in present)
+
+    def _gram_set(self, index: int) -> frozenset[str]:
+        """The 4-grams of a candidate, computed once (the same candidates come up again)."""
+        found = self.gram_sets.get(index)
+        if found is None:
+            found = self.gram_sets[index] = frozenset(_grams(self.entries[index].msgid))
+        return found
 
 
 # --- headers -------------------------------------------------------------------------------------

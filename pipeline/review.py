@@ -18,14 +18,15 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from .catalog import check_language, machine_mark, output_hash, read_catalog, save_catalog, state_of
+from .catalog import check_language, machine_mark, output_hash, read_catalog, state_of
 from .config import Config
+from .controls import ALLOWED_IN_TRANSLATION as EDITABLE_CONTROLS
+from .controls import visible
 from .errors import CatalogError, LockError, PipelineError
 from .files import project_lock, write_atomic
 from .model import Catalog, Entry, Finding, Severity, State
@@ -282,69 +283,38 @@ def status_json(
 
 
 def levenshtein(a: str, b: str) -> int:
-    """Character edit distance (insertions, deletions, substitutions)."""
-    start = 0
-    while start < len(a) and start < len(b) and a[start] == b[start]:
-        start += 1
-    end_a, end_b = len(a), len(b)
-    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
-        end_a -= 1
-        end_b -= 1
-    a, b = a[start:end_a], b[start:end_b]
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        previous = current
-    return previous[-1]
+    """Character edit distance (insertions, deletions, substitutions), by rapidfuzz."""
+    from rapidfuzz.distance import Levenshtein
+
+    return int(Levenshtein.distance(a, b))
+
+
+def _chrf_metric(order: int = 6, beta: float = 2.0) -> Any:
+    """sacreBLEU's chrF: character n-grams up to ``order``, no word n-grams, whitespace ignored."""
+    from sacrebleu.metrics.chrf import CHRF
+
+    return CHRF(char_order=order, word_order=0, beta=beta)  # type: ignore[arg-type]
 
 
 def chrf_statistics(hypothesis: str, reference: str, order: int = 6) -> list[int]:
-    """Per n-gram order: hypothesis n-grams, reference n-grams, matches (whitespace dropped)."""
-    hyp = "".join(hypothesis.split())
-    ref = "".join(reference.split())
-    stats: list[int] = []
-    for n in range(1, order + 1):
-        hyp_grams = Counter(hyp[i : i + n] for i in range(len(hyp) - n + 1))
-        ref_grams = Counter(ref[i : i + n] for i in range(len(ref) - n + 1))
-        matches = sum((hyp_grams & ref_grams).values())
-        stats.extend((sum(hyp_grams.values()), sum(ref_grams.values()), matches))
-    return stats
+    """Per n-gram order: hypothesis n-grams, reference n-grams, matches, as sacreBLEU counts
+    them (whitespace dropped; no hypothesis n-grams of an order the reference lacks)."""
+    statistics = _chrf_metric(order)._extract_corpus_statistics([hypothesis], [[reference]])
+    return [int(value) for value in statistics[0]]
 
 
 def chrf_score(statistics: Sequence[int], order: int = 6, beta: float = 2.0) -> float:
-    """chrF (Popović 2015) as sacreBLEU 2 computes it: precision and recall averaged over the
-    n-gram orders both sides have, then the F-beta score, 0..100."""
-    factor = beta**2
-    precision = recall = 0.0
-    effective = 0
-    for n in range(order):
-        hyp_count, ref_count, matches = statistics[3 * n : 3 * n + 3]
-        if hyp_count > 0 and ref_count > 0:
-            precision += matches / hyp_count
-            recall += matches / ref_count
-            effective += 1
-    if effective == 0:
-        return 0.0
-    precision /= effective
-    recall /= effective
-    if precision + recall == 0:
-        return 0.0
-    return 100 * (1 + factor) * precision * recall / (factor * precision + recall)
+    """chrF (Popović 2015) as sacreBLEU 2 computes it from summed statistics: precision and
+    recall averaged over the n-gram orders both sides have, then the F-beta score, 0..100."""
+    return float(_chrf_metric(order, beta)._compute_f_score(list(statistics)))
 
 
 def chrf(hypotheses: Sequence[str], references: Sequence[str], order: int = 6) -> float:
-    """Corpus chrF2: n-gram statistics summed over all sentence pairs, then scored once."""
-    totals = [0] * (3 * order)
-    for hypothesis, reference in zip(hypotheses, references, strict=True):
-        for i, value in enumerate(chrf_statistics(hypothesis, reference, order)):
-            totals[i] += value
-    return chrf_score(totals, order)
+    """Corpus chrF2 by sacreBLEU: n-gram statistics summed over all pairs, then scored once."""
+    if len(hypotheses) != len(references):
+        raise ValueError("chrf: as many hypotheses as references are needed")
+    score = _chrf_metric(order).corpus_score(list(hypotheses), [list(references)])
+    return float(score.score)
 
 
 @dataclass(frozen=True)
@@ -596,9 +566,15 @@ def apply_change(
 
     The file is read again under the lock and the change applied only if the entry is still what
     the reviewer saw, so a concurrent `translate` or a PO editor never loses work to the tool.
+    The save is compare-and-swap (rebase.py): an editor's save landing meanwhile is kept, and if
+    it changed this very entry, theirs stays and this is a `ReviewConflictError`.
     """
+    from .rebase import read_snapshot, save_rebased
+
     with project_lock(config.state_dir, wait=True, timeout=lock_timeout):
-        catalog = read_catalog(item.path, display=item.display)
+        catalog, snapshot = read_snapshot(item.path, display=item.display)
+        if catalog is None:
+            raise CatalogError("catalog file does not exist", path=item.display)
         entry = _find(catalog, item)
         if entry is None:
             raise ReviewConflictError("the entry is no longer in the catalog", path=item.display)
@@ -613,7 +589,14 @@ def apply_change(
             now = timestamp()
         if "PO-Revision-Date" in catalog.header:
             catalog.header["PO-Revision-Date"] = now
-        save_catalog(catalog, item.path)
+        written, _, _ = save_rebased(item.path, catalog, snapshot, display=item.display)
+        kept = written.find(entry.msgid, entry.msgctxt)
+        if kept is None or _fingerprint(kept) != _fingerprint(entry):
+            raise ReviewConflictError(
+                "the entry was changed on disk by another program while saving; its version "
+                "was kept",
+                path=item.display,
+            )
     return entry
 
 
@@ -666,7 +649,7 @@ def _wrap(text: str, width: int, indent: str = "  ") -> list[str]:
     import textwrap
 
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in visible(text).split("\n"):  # a tab shows as ␉, not as spaces
         lines.extend(
             textwrap.wrap(
                 paragraph,
@@ -681,7 +664,7 @@ def _wrap(text: str, width: int, indent: str = "  ") -> list[str]:
 
 
 def render_entry(view: EntryView, width: int = 80) -> str:
-    """One review screen as text. Pure."""
+    """One review screen as text, every control character shown visibly (␛, ␇, …). Pure."""
     lines = [
         f"pipeline review {view.language} ({view.language_name})  "
         f"entry {view.position}/{view.total}  [{view.state.value}]",
@@ -710,7 +693,7 @@ def render_entry(view: EntryView, width: int = 80) -> str:
     if view.notice:
         lines.extend(_wrap(view.notice, width, indent="! "))
     lines.append("[a]pprove  [e]dit  [s]kip  [b]ack  [q]uit")
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 @dataclass
@@ -783,7 +766,8 @@ def run_review(
             elif key == "e":
                 context = _editor_context(view)
                 text = terminal.edit_text(entry.translated_text, context)
-                if text is None or text == entry.translated_text:
+                shown = visible(entry.translated_text, keep=EDITABLE_CONTROLS)
+                if text is None or text in (entry.translated_text, shown):
                     notice = "edit cancelled: translation unchanged"
                     continue
                 apply_change(config, item, entry, _setter(text))
@@ -816,13 +800,17 @@ def _editor_context(view: EntryView) -> str:
         lines += ["Changed from:", view.previous_source]
     for finding in view.findings:
         lines.append(f"{finding.severity.value}: {finding.check}: {finding.message}")
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # the editor shows the context; only the translation is raw
 
 
 def editor_file_text(current: str, context: str) -> str:
-    """What the editor opens: the translation first, the English below a marker line."""
-    commented = "\n".join(f"# {line}".rstrip() for line in context.split("\n"))
-    return f"{current}\n\n{EDITOR_MARKER}\n{commented}\n"
+    """What the editor opens: the translation first, the English below a marker line.
+
+    Control characters other than tab and newline are shown (␛), in the translation too, so no
+    editor or pager passes them to the terminal; given back unchanged, it counts as unchanged.
+    """
+    commented = "\n".join(f"# {line}".rstrip() for line in visible(context).split("\n"))
+    return f"{visible(current, keep=EDITABLE_CONTROLS)}\n\n{EDITOR_MARKER}\n{commented}\n"
 
 
 def parse_editor_text(text: str, multiline: bool) -> str | None:
@@ -850,7 +838,7 @@ class Terminal:
     def show(self, screen: str) -> None:
         if self.interactive:
             self.stdout.write("\x1b[H\x1b[2J")
-        self.stdout.write(screen + "\n")
+        self.stdout.write(visible(screen) + "\n")  # the only escape sent is the clear above
         self.stdout.flush()
 
     def key(self) -> str:
@@ -877,22 +865,44 @@ class Terminal:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
     def edit_text(self, current: str, context: str) -> str | None:
+        """The new translation from $EDITOR, or from the prompt when there is none.
+
+        An editor that cannot be started (missing, not executable, an unbalanced quote in
+        $EDITOR) is reported once; the review goes on with the prompt for the rest of the run.
+        """
         multiline = "\n" in current
         if self.editor:
-            return self._run_editor(current, context, multiline)
+            try:
+                return self._run_editor(current, context, multiline)
+            except (OSError, ValueError) as error:
+                reason = error.strerror if isinstance(error, OSError) else str(error)
+                self.stdout.write(
+                    f"cannot start the editor {self.editor!r}: {reason}; "
+                    "type the translation here instead\n"
+                )
+                self.stdout.flush()
+                self.editor = None
         return self._prompt(current)
 
     def _run_editor(self, current: str, context: str, multiline: bool) -> str | None:
         assert self.editor is not None
+        command = shlex.split(self.editor)  # ValueError on an unbalanced quote
+        if not command:
+            raise ValueError("$EDITOR is empty")
         fd, name = tempfile.mkstemp(prefix="pipeline-review-", suffix=".txt")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(editor_file_text(current, context))
-            result = subprocess.run([*shlex.split(self.editor), name], check=False)
+            result = subprocess.run([*command, name], check=False)
             if result.returncode != 0:
                 return None
-            with open(name, encoding="utf-8") as handle:
-                return parse_editor_text(handle.read(), multiline)
+            with open(name, "rb") as handle:
+                raw = handle.read()
+            try:
+                return parse_editor_text(raw.decode("utf-8"), multiline)
+            except UnicodeDecodeError:
+                self.stdout.write("the edited text is not UTF-8; translation unchanged\n")
+                return None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
@@ -907,7 +917,9 @@ class Terminal:
         try:
             import readline
 
-            readline.set_startup_hook(lambda: readline.insert_text(current))
+            # One line, as the answer will be; controls shown, never sent to the terminal.
+            shown = " ".join(visible(current, keep=EDITABLE_CONTROLS).split())
+            readline.set_startup_hook(lambda: readline.insert_text(shown))
         except ImportError:
             readline = None  # type: ignore[assignment]
         try:

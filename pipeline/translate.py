@@ -16,19 +16,18 @@ import os
 import shutil
 import socket
 import sqlite3
-import stat
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from .errors import ConfigError, ModelError, PipelineError
+from .model_archive import DEFAULT_MAX_UNPACKED_MB, MIB, check_archive, unpack
 
 if TYPE_CHECKING:
     from .config import Config
@@ -47,6 +46,7 @@ MAX_INPUT_LENGTH = 1024
 BATCH_INTER_THREADS = 2
 BATCH_INTRA_THREADS = 1
 BATCH_MAX_BATCH_SIZE = 32
+_T = TypeVar("_T")
 
 
 def _missing_model_message(source: str, target: str) -> str:
@@ -149,110 +149,49 @@ def _forget_loaded_argos_models() -> None:
 # --- installing packages -------------------------------------------------------------------------
 
 
-def _pairs_text(pairs: set[tuple[str, str]]) -> str:
-    return ", ".join(f"{a}→{b}" for a, b in sorted(pairs)) or "none"
-
-
-def _check_members(archive: zipfile.ZipFile, shown: str) -> str:
-    """The single top folder of the archive; every member must stay inside it."""
-    tops: set[str] = set()
-    for info in archive.infolist():
-        name = info.filename
-        parts = PurePosixPath(name).parts
-        if (
-            not parts
-            or name.startswith("/")
-            or "\\" in name
-            or ":" in parts[0]
-            or any(part in ("..", ".") for part in parts)
-        ):
-            raise ModelError(f"member {name!r} would land outside the package folder", path=shown)
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise ModelError(f"member {name!r} is a symbolic link", path=shown)
-        if len(parts) == 1 and not info.is_dir():
-            raise ModelError(f"member {name!r} is not inside a package folder", path=shown)
-        tops.add(parts[0])
-    if len(tops) != 1:
-        found = ", ".join(sorted(tops)) or "nothing"
-        raise ModelError(f"expected one top folder in the archive, found: {found}", path=shown)
-    return tops.pop()
-
-
-def _check_archive(path: Path, expected: set[tuple[str, str]] | None) -> tuple[str, dict[str, Any]]:
-    shown = str(path)
-    if not path.is_file():
-        raise ModelError("model file not found", path=shown)
-    if not zipfile.is_zipfile(path):
-        raise ModelError("not an Argos model: not a zip archive", path=shown)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            top = _check_members(archive, shown)
-            names = set(archive.namelist())
-            if f"{top}/metadata.json" not in names:
-                raise ModelError(f"no {top}/metadata.json in the archive", path=shown)
-            try:
-                metadata = json.loads(archive.read(f"{top}/metadata.json").decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as error:
-                raise ModelError(
-                    f"{top}/metadata.json is not valid JSON: {error}", path=shown
-                ) from None
-            if not isinstance(metadata, dict):
-                raise ModelError(f"{top}/metadata.json is not a JSON object", path=shown)
-            kind = metadata.get("type", "translate")
-            if kind != "translate":
-                raise ModelError(f"package type is {kind!r}, not 'translate'", path=shown)
-            pair = (metadata.get("from_code"), metadata.get("to_code"))
-            if not all(isinstance(code, str) and code for code in pair):
-                raise ModelError("metadata.json lacks from_code or to_code", path=shown)
-            if expected is not None and pair not in expected:
-                raise ModelError(
-                    f"this model translates {pair[0]}→{pair[1]}; "
-                    f"the configured pairs are {_pairs_text(expected)}",
-                    path=shown,
-                )
-            if f"{top}/model/model.bin" not in names:
-                raise ModelError(f"no CTranslate2 model ({top}/model/model.bin)", path=shown)
-            if not {f"{top}/sentencepiece.model", f"{top}/bpe.model"} & names:
-                raise ModelError(f"no tokenizer ({top}/sentencepiece.model)", path=shown)
-            damaged = archive.testzip()
-            if damaged is not None:
-                raise ModelError(f"damaged archive member {damaged!r}", path=shown)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
-        raise ModelError(f"damaged zip archive: {error}", path=shown) from None
-    except OSError as error:
-        raise ModelError(f"cannot read model file: {error.strerror or error}", path=shown) from None
-    return top, metadata
+def _install_folder(root: Path, pair: tuple[str, str]) -> Path:
+    """Where a package for `pair` goes: named from its metadata, never a folder of another pair."""
+    base = f"translate-{pair[0]}_{pair[1]}"
+    for number in range(1, 100):
+        candidate = root / (base if number == 1 else f"{base}-{number}")
+        if not os.path.lexists(candidate):
+            return candidate
+        if candidate.is_dir() and not candidate.is_symlink():
+            existing = read_package(candidate)
+            if existing is not None and existing.pair == pair:
+                return candidate
+    raise ModelError(f"no free folder for {pair[0]}→{pair[1]} in {root}")
 
 
 def install_model_file(
-    path: Path, expected_pairs: set[tuple[str, str]] | None = None
+    path: Path,
+    expected_pairs: set[tuple[str, str]] | None = None,
+    *,
+    max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB,
 ) -> PackageInfo:
     """Check an .argosmodel file, then install it, replacing any package for the same pair.
 
     Checked first: a zip, one top folder, a parseable metadata.json for a wanted pair, no member
-    escaping the folder, a model and a tokenizer. Argos's own installer checks only the zip. The
-    files are unpacked beside the packages folder and moved in with one rename, so Argos never
-    sees half a package.
+    escaping the folder, a model and a tokenizer, the declared sizes within `max_unpacked_mb` and
+    no member compressed more than MAX_MEMBER_RATIO:1. The metadata's pair names the folder
+    (`translate-<from>_<to>`), so a package never lands on, or replaces, another pair's model.
+    Argos's own installer checks only the zip. The files are unpacked beside the packages folder
+    and moved in with one rename, so Argos never sees half a package.
     """
-    top, metadata = _check_archive(path, expected_pairs)
+    max_unpacked = max_unpacked_mb * MIB
+    top, metadata = check_archive(path, expected_pairs, max_unpacked)
     pair = (str(metadata["from_code"]), str(metadata["to_code"]))
     target_root = packages_dirs()[0]
     target_root.mkdir(parents=True, exist_ok=True)
-    destination = target_root / top
+    destination = _install_folder(target_root, pair)
     replaced = [p.path for p in installed_packages() if p.pair == pair and p.path != destination]
     staging = Path(tempfile.mkdtemp(prefix=".pipeline-install-", dir=target_root.parent))
     try:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                archive.extractall(staging / "new")
-        except OSError as error:
-            raise ModelError(
-                f"cannot unpack model: {error.strerror or error}", path=str(path)
-            ) from None
+        unpack(path, staging / "new", max_unpacked)
         old = staging / "old"
         old.mkdir()
         for index, folder in enumerate([destination, *replaced]):
-            if folder.exists():
+            if os.path.lexists(folder):
                 os.replace(folder, old / str(index))
         os.replace(staging / "new" / top, destination)
     finally:
@@ -297,6 +236,7 @@ def install_online(
     *,
     expected_pairs: set[tuple[str, str]] | None = None,
     timeout: float = 10.0,
+    max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB,
 ) -> list[PackageInfo]:
     """Fetch and install the packages for source→lang through Argos's package index.
 
@@ -352,7 +292,11 @@ def install_online(
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             pair = (available_package.from_code, available_package.to_code)
-            installed.append(install_model_file(Path(name), expected_pairs or {pair}))
+            installed.append(
+                install_model_file(
+                    Path(name), expected_pairs or {pair}, max_unpacked_mb=max_unpacked_mb
+                )
+            )
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
@@ -490,6 +434,39 @@ def _combine(parts: list[str]) -> str:
     return value.lstrip("\n")
 
 
+def _loading(path: Path, what: str, load: Callable[[], _T]) -> _T:
+    """Run `load`; whatever a damaged model file makes the native library raise (RuntimeError from
+    SentencePiece and CTranslate2, classes of its own from onnxruntime) becomes one ModelError
+    naming the file."""
+    try:
+        return load()
+    except PipelineError:
+        raise
+    except Exception as error:  # native libraries raise classes of their own
+        reason = " ".join(str(error).split())[:300] or type(error).__name__
+        raise ModelError(
+            f"damaged or unreadable {what} ({reason}); install the package again", path=str(path)
+        ) from None
+
+
+def _load_translator(folder: Path, inter_threads: int | None, intra_threads: int | None) -> Any:
+    """A package's CTranslate2 translator; threads None means Argos's settings, as Argos does."""
+    import ctranslate2
+    from argostranslate import settings
+
+    return _loading(
+        folder / "model" / "model.bin",
+        "CTranslate2 model",
+        lambda: ctranslate2.Translator(
+            str(folder / "model"),
+            device=settings.device,
+            inter_threads=settings.inter_threads if inter_threads is None else inter_threads,
+            intra_threads=settings.intra_threads if intra_threads is None else intra_threads,
+            compute_type=settings.compute_type,
+        ),
+    )
+
+
 class _ArgosBase:
     name = ""
 
@@ -501,6 +478,7 @@ class _ArgosBase:
         self.fingerprint = _model_fingerprint(package.path)
         self._argos_pkg: Any = None
         self._split: Callable[[str], list[str]] | None = None
+        self._tokenizer_checked = False
         self.splitter_kind = ""
         self.options_key = self._options_key()
 
@@ -522,8 +500,25 @@ class _ArgosBase:
 
     def _splitter(self) -> Callable[[str], list[str]]:
         if self._split is None:
-            self._split = _make_splitter(self._argos_pkg, self.splitter_kind)
+            onnx = _bundled_onnx(self._argos_pkg) if self.splitter_kind == "minisbd" else None
+            where = onnx or self.package.path
+            split = _loading(
+                where,
+                "sentence splitter",
+                lambda: _make_splitter(self._argos_pkg, self.splitter_kind),
+            )
+            _loading(where, "sentence splitter", lambda: split("One. Two."))
+            self._split = split
         return self._split
+
+    def _check_model_files(self) -> None:
+        """Load the tokenizer and the splitter once, so a damaged file is named in one line."""
+        if not self._tokenizer_checked:
+            tokenizer = self._argos_pkg.tokenizer
+            where = Path(getattr(tokenizer, "model_file", self.package.path))
+            _loading(where, "tokenizer", lambda: tokenizer.encode("a"))
+            self._tokenizer_checked = True
+        self._splitter()
 
     def translate(self, texts: list[str]) -> list[str]:
         return [output.text for output in self.translate_detailed(texts)]
@@ -557,13 +552,23 @@ class ArgosEngine(_ArgosBase):
                 "a folder without metadata.json stops Argos loading any package; remove it",
                 path=str(broken[0]),
             )
+        self._check_model_files()
         from argostranslate import translate as argos
 
         source, target = self.package.pair
         for attempt in range(2):
-            translation = argos.get_translation_from_codes(source, target)
-            pkg = getattr(getattr(translation, "underlying", None), "pkg", None)
+            translation = _loading(
+                self.package.path,
+                "Argos package",
+                lambda: argos.get_translation_from_codes(source, target),
+            )
+            underlying: Any = getattr(translation, "underlying", None)
+            pkg = getattr(underlying, "pkg", None)
             if pkg is not None and Path(pkg.package_path) == self.package.path:
+                if getattr(underlying, "translator", "") is None:
+                    # Argos would load it at the first translate; loaded here (with Argos's own
+                    # arguments) so a damaged model.bin is named instead of "Argos failed".
+                    underlying.translator = _load_translator(self.package.path, None, None)
                 self._translation = translation
                 return translation
             if attempt == 0:
@@ -627,21 +632,10 @@ class ArgosBatchEngine(_ArgosBase):
 
     def _load(self) -> Any:
         if self._translator is None:
-            import ctranslate2
-            from argostranslate import settings
-
-            try:
-                self._translator = ctranslate2.Translator(
-                    str(self.package.path / "model"),
-                    device=settings.device,
-                    inter_threads=self.inter_threads,
-                    intra_threads=self.intra_threads,
-                    compute_type=settings.compute_type,
-                )
-            except (RuntimeError, ValueError, OSError) as error:
-                raise ModelError(
-                    f"cannot load the CTranslate2 model: {error}", path=str(self.package.path)
-                ) from None
+            self._check_model_files()
+            self._translator = _load_translator(
+                self.package.path, self.inter_threads, self.intra_threads
+            )
         return self._translator
 
     def translate_detailed(self, texts: list[str]) -> list[EngineOutput]:
@@ -761,19 +755,17 @@ class TranslationCache:
     in flight. The cache only saves time: deleting the file is always safe.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, warnings: list[str] | None = None) -> None:
+        """Open (or make) the cache; a damaged file is rebuilt, with a line in ``warnings``."""
+        from .cachedb import open_database
+
+        def setup(db: sqlite3.Connection) -> None:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except (sqlite3.DatabaseError, OSError) as error:
-            raise PipelineError(
-                f"cannot open the translation cache ({error}); it only saves time: delete it",
-                path=str(path),
-            ) from None
+        self._db = open_database(path, setup, warnings, timeout=30.0)
 
     def __enter__(self) -> TranslationCache:
         return self

@@ -22,7 +22,7 @@ from pipeline.catalog import (
     read_catalog,
     save_catalog,
 )
-from pipeline.errors import CatalogError, LockError
+from pipeline.errors import CatalogError, FileSystemError, LockError
 from pipeline.files import project_lock, write_atomic
 from pipeline.merge import merge_catalog
 from pipeline.model import Catalog, Entry
@@ -100,8 +100,9 @@ def test_missing_file_is_not_a_syntax_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as raised:
         read_catalog(tmp_path / "nowhere.po", display="locales/cs/nowhere.po")
     assert str(raised.value) == "locales/cs/nowhere.po: catalog file does not exist"
-    with pytest.raises(CatalogError, match="cannot read catalog"):
+    with pytest.raises(FileSystemError, match="cannot read: is a folder") as folder:
         read_catalog(tmp_path)  # a folder
+    assert folder.value.exit_code == 8
 
 
 def test_header_for_another_language_names_the_language_line(tmp_path: Path) -> None:
@@ -254,7 +255,7 @@ def test_killed_save_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
         assert read_catalog(target).entries[-1].msgstr.endswith("věta 19999.")
     assert len(seen) == 2  # the kills did land between saves of both versions
     leftovers = [path.name for path in target.parent.iterdir() if path != target]
-    assert all(name.startswith(".cs.po.") and name.endswith(".tmp") for name in leftovers)
+    assert all(name.startswith(".cs.po.") and name.endswith(".pipeline-tmp") for name in leftovers)
 
 
 def test_unchanged_bytes_are_not_rewritten(tmp_path: Path) -> None:

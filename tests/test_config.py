@@ -75,3 +75,56 @@ def test_find_project_root(tmp_path: Path) -> None:
     assert find_project_root(nested) == tmp_path
     with pytest.raises(ConfigError, match=r"no pyproject.toml with a \[tool.pipeline\]"):
         find_project_root(Path("/"))
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"output_dir": ".."}, 'output_dir: ".." lies outside the project'),
+        ({"output_dir": "/"}, 'output_dir: "/" lies outside the project'),
+        ({"locales_dir": "/etc"}, 'locales_dir: "/etc" lies outside the project'),
+        ({"source_dir": "src/../../x"}, 'source_dir: "src/../../x" lies outside the project'),
+        ({"output_dir": "."}, 'output_dir: "." is the project folder itself'),
+        ({"output_dir": ""}, 'output_dir: "" is the project folder itself'),
+        ({"state_dir": "locales"}, 'state_dir: "locales" overlaps locales_dir ("locales")'),
+        ({"output_dir": "source/out"}, 'output_dir: "source/out" overlaps source_dir'),
+        ({"locales_dir": ".pipeline/l"}, 'state_dir: ".pipeline" overlaps locales_dir'),
+        ({"cache_dir": ".pipeline"}, 'cache_dir: ".pipeline" overlaps state_dir'),
+        ({"state_dir": ".pipeline/cache/s"}, 'cache_dir: ".pipeline/cache" overlaps state_dir'),
+        ({"output_dir": "out\0"}, "contains a NUL character"),
+    ],
+)
+def test_folders_are_confined_and_separate(
+    tmp_path: Path, table: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(table, tmp_path)
+    assert message in caught.value.one_line()
+    assert caught.value.exit_code == 2
+    assert caught.value.path == "pyproject.toml"
+
+
+def test_folder_through_a_symlink_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (project / "out").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ConfigError, match=r'output_dir: "out" lies outside the project'):
+        parse_config({"output_dir": "out"}, project)
+
+
+def test_allowed_folder_layouts(tmp_path: Path) -> None:
+    """The default (cache inside state), absolute paths inside the project, nested names."""
+    assert parse_config({}, tmp_path).cache_dir == tmp_path / ".pipeline" / "cache"
+    config = parse_config(
+        {
+            "source_dir": "docs/en",
+            "locales_dir": "docs/po",
+            "output_dir": str(tmp_path / "public"),
+            "state_dir": "state",
+            "cache_dir": "state/mt",
+        },
+        tmp_path,
+    )
+    assert config.output_dir == tmp_path / "public"
+    assert config.cache_dir == tmp_path / "state" / "mt"

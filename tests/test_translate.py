@@ -17,7 +17,7 @@ import argos_models
 import pytest
 from argos_fixtures import ArgosModels
 
-from pipeline.errors import ConfigError, ModelError, PipelineError
+from pipeline.errors import ConfigError, ModelError
 from pipeline.translate import (
     MAX_DECODING_LENGTH,
     ArgosBatchEngine,
@@ -342,12 +342,19 @@ def test_cache_finds_the_original_machine_output(tmp_path: Path) -> None:
         assert cache.lookup_original("other", "Hello.") is None
 
 
-def test_damaged_cache_file_is_a_one_line_error(tmp_path: Path) -> None:
+def test_damaged_cache_file_is_rebuilt_with_one_warning(tmp_path: Path) -> None:
+    """The cache only saves time: a damaged file is made again, never fatal (issue 12)."""
     path = tmp_path / "translations.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(PipelineError, match="delete it") as error:
-        TranslationCache(path)
-    assert "\n" not in str(error.value)
+    warnings: list[str] = []
+    key = CacheKey("translate-en_cs", "1.0", "argos-batch beam=4")
+    with TranslationCache(path, warnings) as cache:
+        assert cache.count() == 0
+        cache.put_many(key, {"a": "A"})
+    assert len(warnings) == 1 and "\n" not in warnings[0]
+    assert warnings[0].startswith(f"{path}: damaged cache (")
+    with TranslationCache(path) as reopened:
+        assert reopened.get_many(key, ["a"]) == {"a": "A"}
 
 
 def test_metadata_json_shape_of_test_packages(argos_models: ArgosModels) -> None:
