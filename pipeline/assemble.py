@@ -571,13 +571,14 @@ def render_html(
 
 @dataclass(frozen=True)
 class IndexRow:
-    """One document in one language on the index page; `files` are hrefs relative to it."""
+    """One document in one language on the index page; `files` are (href relative to it, the
+    edition format's label) pairs."""
 
     document: str
     title: str
     language: str
     shares: Shares
-    files: tuple[str, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
     note: str = ""
 
 
@@ -605,9 +606,6 @@ _INDEX_LABELS = {
     UNREVIEWED: "awaiting review",
     UNTRANSLATED: "not translated",
 }
-_FORMAT_NAMES = {".html": "HTML", ".md": "Markdown", ".txt": "text"}
-
-
 def _bar(shares: Shares) -> str:
     spans = "".join(
         f'<span class="{kind}" style="width: {shares.share(count) * 100:.2f}%"></span>'
@@ -647,8 +645,8 @@ def render_index(rows: Sequence[IndexRow]) -> str:
             own = _escape(language_name(row.language, row.language))
             english = _escape(language_name(row.language, "en"))
             links = " · ".join(
-                f'<a href="{_escape(quote(href))}">{_FORMAT_NAMES.get(_suffix(href), href)}</a>'
-                for href in row.files
+                f'<a href="{_escape(quote(href))}">{_escape(label)}</a>'
+                for href, label in row.files
             )
             note = f'<br><span class="note">{_escape(row.note)}</span>' if row.note else ""
             body.append(
@@ -658,11 +656,6 @@ def render_index(rows: Sequence[IndexRow]) -> str:
         body.append("</table>")
         body.append("</section>")
     return _page("en", "Editions", INDEX_STYLESHEET, body)
-
-
-def _suffix(href: str) -> str:
-    dot = href.rfind(".")
-    return href[dot:] if dot >= 0 else ""
 
 
 # --- the assembled edition -----------------------------------------------------------------------

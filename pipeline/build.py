@@ -1,37 +1,63 @@
 """Orchestration: extract → update → translate → check → assemble, for every document and language.
 
-Everything that touches the project's folders lives here or below; the CLI only parses arguments,
-calls these functions and prints what they return.
+Only the order of the steps lives here: where files are is `pipeline.layout`, what a pair was built
+from is `pipeline.stamps`, what a run reports is `pipeline.run_report`, which findings fail a build
+is `pipeline.gate`, and which formats and engines there are is the registries' business. The CLI
+only parses arguments, calls these functions and prints what they return.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .catalog import (
-    dump_catalog,
-    ordered_header,
-    read_catalog,
-    template_from_document,
-)
+from .catalog import dump_catalog, read_catalog, template_from_document
 from .config import Config
-from .editions import EditionOutcome, outcome_from_states, write_editions, write_index
+from .editions import (
+    EditionOutcome,
+    formats_for,
+    outcome_from_states,
+    write_editions,
+    write_index,
+)
 from .errors import ConfigError, SourceError
 from .files import remove_stale_temporaries, write_atomic
+from .layout import (
+    findings_memo_path,
+    glossary_path,
+    po_path,
+    pot_path,
+    report_path,
+    source_paths,
+    translation_cache_path,
+    written_folders,
+)
+from .merge import template_header
 from .model import Catalog, Document, State
 from .rebase import Snapshot
+from .run_report import (
+    BuildReport,
+    PairReport,
+    ProgressFactory,
+    TranslateReport,
+    pair_from_state,
+    pair_summary,
+    write_report,
+)
 from .segment import segment_text
-from .sources import check_control_characters, check_inside_project
-
-SOURCE_SUFFIXES = (".txt", ".md")
+from .sources import check_control_characters
+from .stamps import (
+    config_digest,
+    load_state,
+    outputs_intact,
+    pair_inputs,
+    pair_outputs,
+    read_or_empty,
+    save_state,
+)
 
 
 @dataclass
@@ -88,53 +114,6 @@ def timestamp() -> str:
         except ValueError:
             raise ConfigError(f"SOURCE_DATE_EPOCH: not a number: {epoch!r}") from None
     return time.strftime("%Y-%m-%d %H:%M%z", time.localtime())
-
-
-# --- paths ---------------------------------------------------------------------------------------
-
-
-def source_paths(config: Config, names: list[str] | None = None) -> list[Path]:
-    """Every document in the source folder (or the named ones), sorted by name."""
-    if not config.source_dir.is_dir():
-        raise SourceError("source folder does not exist", path=config.relative(config.source_dir))
-    found = sorted(
-        path
-        for path in config.source_dir.iterdir()
-        if path.suffix in SOURCE_SUFFIXES and path.is_file() and not path.name.startswith(".")
-    )
-    stems: dict[str, Path] = {}
-    for path in found:
-        check_inside_project(config.root, path, config.relative(path))
-        if path.stem in stems:
-            raise SourceError(
-                f"two sources share the name {path.stem!r}: "
-                f"{stems[path.stem].name} and {path.name}",
-                path=config.relative(path),
-            )
-        stems[path.stem] = path
-    if names:
-        missing = [name for name in names if name not in stems and Path(name).stem not in stems]
-        if missing:
-            raise SourceError(
-                "source file not found",
-                path=config.relative(config.source_dir / missing[0]),
-            )
-        return [stems.get(name) or stems[Path(name).stem] for name in names]
-    if not found:
-        raise SourceError("no .txt or .md documents", path=config.relative(config.source_dir))
-    return found
-
-
-def pot_path(config: Config, name: str) -> Path:
-    return config.locales_dir / f"{name}.pot"
-
-
-def po_path(config: Config, language: str, name: str) -> Path:
-    return config.locales_dir / language / f"{name}.po"
-
-
-def edition_path(config: Config, language: str, name: str, suffix: str) -> Path:
-    return config.output_dir / language / f"{name}{suffix}"
 
 
 # --- reading sources -----------------------------------------------------------------------------
@@ -197,24 +176,6 @@ def load_documents(config: Config, names: list[str] | None = None) -> list[Docum
 # --- extract -------------------------------------------------------------------------------------
 
 
-def template_header(document: Document, created: str) -> dict[str, str]:
-    return ordered_header(
-        {
-            "Project-Id-Version": document.name,
-            "Report-Msgid-Bugs-To": "",
-            "POT-Creation-Date": created,
-            "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
-            "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
-            "Language-Team": "LANGUAGE <LL@li.org>",
-            "Language": "",
-            "MIME-Version": "1.0",
-            "Content-Type": "text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding": "8bit",
-            "X-Generator": f"pipeline {__version__}",
-        }
-    )
-
-
 def build_template(config: Config, document: Document) -> Catalog:
     """The POT of a document; POT-Creation-Date moves only when the entries change (no churn)."""
     path = pot_path(config, document.name)
@@ -222,7 +183,8 @@ def build_template(config: Config, document: Document) -> Catalog:
     if path.exists():
         previous = read_catalog(path, display=config.relative(path))
     created = previous.header.get("POT-Creation-Date", "") if previous else ""
-    template = template_from_document(document, template_header(document, created or timestamp()))
+    header = template_header(document.name, created or timestamp())
+    template = template_from_document(document, header)
     template.header_comment = (
         f"Translatable units of {document.source_path}.\n"
         "Generated by `pipeline extract`: edit the PO files beside it, not this file."
@@ -300,12 +262,7 @@ def update(
     return merged
 
 
-# --- assemble ------------------------------------------------------------------------------------
-
-
 # --- the incremental build -----------------------------------------------------------------------
-
-STATE_VERSION = 1
 
 
 @dataclass
@@ -318,119 +275,6 @@ class BuildOptions:
     require_models: bool = False
     engine: str | None = None
     progress: ProgressFactory | None = None
-
-
-@dataclass
-class PairReport:
-    """What happened to one document in one language."""
-
-    document: str
-    language: str
-    rebuilt: bool = False
-    states: dict[str, int] = field(default_factory=dict)
-    words: dict[str, int] = field(default_factory=dict)
-    findings: dict[str, int] = field(default_factory=dict)
-    gate_findings: int = 0
-    machine: dict[str, object] = field(default_factory=dict)
-    model: str = ""
-    edition: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
-class BuildReport:
-    """The run report: written to the state folder and, on request, elsewhere."""
-
-    started: float = 0.0
-    seconds: float = 0.0
-    check_only: bool = False
-    pairs: list[PairReport] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    missing_models: list[str] = field(default_factory=list)
-    withheld: list[str] = field(default_factory=list)
-
-    @property
-    def engine_calls(self) -> int:
-        return sum(int(str(p.machine.get("engine_calls", 0))) for p in self.pairs if p.rebuilt)
-
-    @property
-    def cache_hits(self) -> int:
-        return sum(int(str(p.machine.get("from_cache", 0))) for p in self.pairs if p.rebuilt)
-
-    @property
-    def gate_failed(self) -> bool:
-        return any(p.gate_findings for p in self.pairs)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "pipeline": __version__,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
-            "seconds": round(self.seconds, 3),
-            "check_only": self.check_only,
-            "changed": self.written,
-            "engine_calls": self.engine_calls,
-            "cache_hits": self.cache_hits,
-            "missing_models": self.missing_models,
-            "withheld": self.withheld,
-            "warnings": self.warnings,
-            "pairs": [
-                {
-                    "document": p.document,
-                    "language": p.language,
-                    "rebuilt": p.rebuilt,
-                    "states": p.states,
-                    "words": p.words,
-                    "findings": p.findings,
-                    "gate_findings": p.gate_findings,
-                    "machine": p.machine,
-                    "model": p.model,
-                    "edition": p.edition,
-                    "seconds": round(p.seconds, 3),
-                }
-                for p in self.pairs
-            ],
-        }
-
-    def summary(self) -> str:
-        rebuilt = sum(p.rebuilt for p in self.pairs)
-        findings: dict[str, int] = {}
-        for pair in self.pairs:
-            for severity, count in pair.findings.items():
-                findings[severity] = findings.get(severity, 0) + count
-        shown = ", ".join(f"{n} {s}" for s, n in sorted(findings.items())) or "no findings"
-        verb = "would change" if self.check_only else "changed"
-        return (
-            f"build: {rebuilt}/{len(self.pairs)} document-language pairs rebuilt, "
-            f"{len(self.written)} file(s) {verb}, {self.engine_calls} units machine-translated, "
-            f"{self.cache_hits} from cache, {shown}, {self.seconds:.2f} s"
-        )
-
-
-class ProgressFactory:
-    """Makes a progress callback per language; the CLI supplies one that draws tqdm bars."""
-
-    def start(self, label: str, total: int) -> Progress:
-        return Progress()
-
-
-class Progress:
-    def advance(self, count: int) -> None:
-        """Called as units are translated."""
-
-    def close(self) -> None:
-        """Called when the language is done."""
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def argos_packages_dir() -> Path:
@@ -462,60 +306,6 @@ def model_fingerprints(source: str) -> dict[str, str]:
     return found
 
 
-def _config_digest(config: Config) -> str:
-    """Everything in the configuration that changes what a build writes."""
-    raw = _read_or_empty(config.root / "pyproject.toml")
-    try:
-        table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("pipeline", {})
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        table = {}
-    # The pipeline's own colophon sentences are an input of every edition too.
-    locale = Path(__file__).parent / "locale"
-    messages = [_sha(path.read_bytes()) for path in sorted(locale.glob("*/LC_MESSAGES/*.po"))]
-    return _sha(json.dumps([__version__, table, messages], sort_keys=True, default=str).encode())
-
-
-def _load_state(config: Config) -> dict[str, Any]:
-    try:
-        state = json.loads((config.state_dir / "state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"version": STATE_VERSION, "pairs": {}}
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        return {"version": STATE_VERSION, "pairs": {}}
-    return state
-
-
-def _pair_outputs(config: Config, name: str, language: str) -> list[Path]:
-    outputs = [pot_path(config, name), po_path(config, language, name)]
-    outputs += [edition_path(config, language, name, s) for s in (".txt", ".md", ".html")]
-    return [path for path in outputs if path.exists()]
-
-
-def _pair_inputs(
-    config: Config, config_digest: str, source: bytes, name: str, language: str, model: str,
-    engine: str,
-) -> str:  # fmt: skip
-    parts = [
-        config_digest,
-        _sha(source),
-        _sha(_read_or_empty(po_path(config, language, name))),
-        _sha(_read_or_empty(config.locales_dir / "glossary.csv")),
-        model,
-        engine,
-        config.policy,
-    ]
-    return _sha("\n".join(parts).encode())
-
-
-def _outputs_intact(config: Config, recorded: dict[str, str]) -> bool:
-    if not recorded:
-        return False
-    return all(
-        _sha(_read_or_empty(config.root / relative)) == digest
-        for relative, digest in recorded.items()
-    )
-
-
 def missing_model_warning(source: str, language: str) -> str:
     return (
         f"no Argos model for {source}→{language}: machine translation skipped; run "
@@ -538,19 +328,18 @@ class _Planned:
 def run_build(config: Config, options: BuildOptions) -> BuildReport:
     """The whole job for every document and language, skipping pairs whose inputs are unchanged.
 
-    Inputs of a pair: the source, its catalog, the glossary, the model package, the configuration
-    and the pipeline version. Every source is segmented and every catalog read and merged before
-    anything is written, so a bad input stops the build with nothing written. The state (stamps)
-    is written last, after every output, so a build killed at any point leaves stamps that make
-    the next build redo the unfinished work.
+    Inputs and outputs of a pair: see `pipeline.stamps`. Every source is segmented and every
+    catalog read and merged before anything is written, so a bad input stops the build with
+    nothing written. The state (stamps) is written last, after every output, so a build killed at
+    any point leaves stamps that make the next build redo the unfinished work.
     """
     report = BuildReport(started=time.time(), check_only=options.check_only)
     clock = time.perf_counter()
     languages = options.languages or list(config.target_languages)
     engine_kind = options.engine or config.engine
-    state = _load_state(config)
+    state = load_state(config)
     pairs_state: dict[str, Any] = state.setdefault("pairs", {})
-    config_digest = _config_digest(config)
+    digest = config_digest(config)
     models = model_fingerprints(config.source_language)
     log = RunLog(dry_run=options.check_only)
     report.missing_models = [language for language in languages if language not in models]
@@ -570,7 +359,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
 
     def inputs_of(source: bytes, name: str, language: str) -> str:
         model = models.get(language, "none")
-        return _pair_inputs(config, config_digest, source, name, language, model, engine_kind)
+        return pair_inputs(config, digest, source, name, language, model, engine_kind)
 
     planned: list[_Planned] = []
     for path in source_paths(config, options.documents):
@@ -579,10 +368,10 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
         dirty = []
         for language in languages:
             recorded = pairs_state.get(f"{name}/{language}", {})
-            if recorded.get("inputs") == inputs_of(source, name, language) and _outputs_intact(
+            if recorded.get("inputs") == inputs_of(source, name, language) and outputs_intact(
                 config, recorded.get("outputs", {})
             ):
-                kept = _pair_from_state(name, language, pairs_state)
+                kept = pair_from_state(name, language, pairs_state)
                 report.pairs.append(kept)
                 if kept.edition not in ("", "published"):
                     report.withheld.append(kept.edition)  # still withheld: the exit code says so
@@ -595,13 +384,14 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
             planned.append(_Planned(path, source, document, template, merged))
 
     if not options.check_only and planned:
-        remove_stale_temporaries(_written_folders(config, languages))
+        remove_stale_temporaries(written_folders(config, languages))
     for plan in planned:
         name = plan.document.name
         log.write(config, pot_path(config, name), dump_catalog(plan.template))
         for language, catalog in plan.merged.items():
             pair_clock = time.perf_counter()
             pair = PairReport(name, language, rebuilt=True, model=models.get(language, ""))
+            pair.source_format = plan.document.format
             if language in models and not options.check_only:
                 pair.machine = _machine_translate(
                     config, catalog, language, engine_kind, options, log.warnings
@@ -616,11 +406,10 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
             if not options.check_only:
                 pairs_state[f"{name}/{language}"] = {
                     "inputs": inputs_of(plan.source, name, language),
-                    "outputs": {
-                        config.relative(output): _sha(output.read_bytes())
-                        for output in _pair_outputs(config, name, language)
-                    },
-                    "summary": _pair_summary(pair),
+                    "outputs": pair_outputs(
+                        config, name, language, formats_for(plan.document.format)
+                    ),
+                    "summary": pair_summary(pair),
                 }
     if planned:
         _write_index(config, report, log)
@@ -628,46 +417,9 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
     report.warnings = [*report.warnings, *log.warnings]
     report.seconds = time.perf_counter() - clock
     if not options.check_only:
-        _save_state_and_report(config, state, report)
+        save_state(config, state)
+        write_report(report_path(config), report)
     return report
-
-
-def _pair_from_state(name: str, language: str, pairs_state: dict[str, Any]) -> PairReport:
-    summary = pairs_state.get(f"{name}/{language}", {}).get("summary", {})
-    return PairReport(
-        name,
-        language,
-        rebuilt=False,
-        states=dict(summary.get("states", {})),
-        words=dict(summary.get("words", {})),
-        findings=dict(summary.get("findings", {})),
-        gate_findings=int(summary.get("gate_findings", 0)),
-        model=str(summary.get("model", "")),
-        edition=str(summary.get("edition", "")),
-    )
-
-
-def _pair_summary(pair: PairReport) -> dict[str, object]:
-    return {
-        "states": pair.states,
-        "words": pair.words,
-        "findings": pair.findings,
-        "gate_findings": pair.gate_findings,
-        "model": pair.model,
-        "edition": pair.edition,
-    }
-
-
-def _written_folders(config: Config, languages: list[str]) -> list[Path]:
-    """The folders the pipeline writes files into (where its stale temporaries can be)."""
-    return [
-        config.locales_dir,
-        *(config.locales_dir / language for language in languages),
-        config.output_dir,
-        *(config.output_dir / language for language in languages),
-        config.state_dir,
-        config.cache_dir,
-    ]
 
 
 def _merge_languages(
@@ -705,7 +457,7 @@ def _machine_translate(
     from .translate import TranslationCache, open_engine
 
     engine = open_engine(engine_kind, config.source_language, language)
-    cache = TranslationCache(config.cache_dir / "translations.sqlite3", warnings)
+    cache = TranslationCache(translation_cache_path(config), warnings)
     factory = options.progress or ProgressFactory()
     bar = factory.start(f"{catalog.path}", len(catalog.entries))
     try:
@@ -722,32 +474,6 @@ def _machine_translate(
         "engine_calls": result.engine_calls,
         "rejected": dict(result.rejected),
     }
-
-
-@dataclass
-class TranslateReport:
-    """What `pipeline translate` did: one PairReport per catalog it machine-translated."""
-
-    pairs: list[PairReport] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    missing_models: list[str] = field(default_factory=list)
-
-    def total(self, key: str) -> int:
-        return sum(int(str(pair.machine.get(key, 0))) for pair in self.pairs)
-
-    @property
-    def rejected(self) -> int:
-        counts = [pair.machine.get("rejected", {}) for pair in self.pairs]
-        return sum(sum(c.values()) for c in counts if isinstance(c, dict))
-
-    def summary(self) -> str:
-        return (
-            f"translate: {len(self.pairs)} catalog(s), {self.total('filled')} filled, "
-            f"{self.total('refreshed')} refreshed, {self.total('from_cache')} units from the "
-            f"cache, {self.total('engine_calls')} sent to the engine, {self.rejected} rejected "
-            "by the quality guards"
-        )
 
 
 def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
@@ -791,20 +517,15 @@ def _check_pair(
     on_disk: bool,
     warnings: list[str] | None = None,
 ) -> None:
-    """Quality findings of the catalog; error-level findings in reviewed entries fail the gate.
-
-    Machine output is expected to have problems (that is what review is for), so only what a
-    person approved, and the file format itself, can fail a scheduled build.
-    """
-    from .catalog import state_of
+    """Quality findings of the catalog, and those that fail the gate (see `pipeline.gate`)."""
     from .checks import load_glossary, msgfmt_findings
+    from .gate import finding_counts, gate_failures
     from .memo import FindingsMemo, check_with_memo
-    from .model import Severity
 
-    glossary_path = config.locales_dir / "glossary.csv"
-    glossary = load_glossary(glossary_path) if glossary_path.exists() else None
+    glossary_file = glossary_path(config)
+    glossary = load_glossary(glossary_file) if glossary_file.exists() else None
     memo = FindingsMemo(
-        config.cache_dir / "findings.sqlite3", language, _read_or_empty(glossary_path), warnings
+        findings_memo_path(config), language, read_or_empty(glossary_file), warnings
     )
     try:
         shown = config.relative(po)
@@ -813,18 +534,15 @@ def _check_pair(
         memo.close()
     if on_disk:
         findings += msgfmt_findings(po, shown)  # the file as written must pass msgfmt --check
-    reviewed = {e.msgid for e in catalog.entries if state_of(e) is State.REVIEWED}
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
-        # Findings without a msgid are about the file itself (format): they always count.
-        if finding.severity is Severity.ERROR and (not finding.msgid or finding.msgid in reviewed):
-            pair.gate_findings += 1
-    pair.findings = counts
+    pair.findings = finding_counts(findings)
+    pair.gate_findings = len(gate_failures(catalog, findings))
 
 
 def _count_states(catalog: Catalog, pair: PairReport) -> None:
+    """Units (occurrences in the document) and source words per review state; the words are
+    counted by `review.status.entry_words`, as `pipeline status` counts them."""
     from .catalog import state_of
+    from .review.status import entry_words
 
     states = {state.value: 0 for state in State}
     words = {state.value: 0 for state in State}
@@ -834,7 +552,7 @@ def _count_states(catalog: Catalog, pair: PairReport) -> None:
         state = state_of(entry).value
         occurrences = max(1, len(entry.references))
         states[state] += occurrences
-        words[state] += occurrences * len(entry.msgid.split())
+        words[state] += occurrences * entry_words(entry)
     pair.states = states
     pair.words = words
 
@@ -857,38 +575,18 @@ def _write_editions(
 def _write_index(config: Config, report: BuildReport, log: RunLog) -> None:
     """output/index.html over every document and language, rebuilt in this run or earlier."""
     this_run = {(pair.document, pair.language): pair for pair in report.pairs}
-    earlier: dict[str, Any] = _load_state(config).get("pairs", {})
+    earlier: dict[str, Any] = load_state(config).get("pairs", {})
     outcomes: list[EditionOutcome] = []
     for path in source_paths(config):
         for language in config.target_languages:
             pair = this_run.get((path.stem, language))
-            if pair is not None:
-                states, status = pair.states, pair.edition
-            else:
-                summary = earlier.get(f"{path.stem}/{language}", {}).get("summary")
-                if not summary:
+            if pair is None:
+                if not earlier.get(f"{path.stem}/{language}", {}).get("summary"):
                     continue  # never built: nothing to list
-                states, status = summary.get("states", {}), str(summary.get("edition", ""))
-            outcomes.append(outcome_from_states(config, path.stem, language, states, status))
+                pair = pair_from_state(path.stem, language, earlier)
+            outcomes.append(
+                outcome_from_states(
+                    config, path.stem, language, pair.states, pair.edition, pair.source_format
+                )
+            )
     write_index(config, outcomes, log)
-
-
-def _save_state_and_report(config: Config, state: dict[str, Any], report: BuildReport) -> None:
-    config.state_dir.mkdir(parents=True, exist_ok=True)
-    gitignore = config.state_dir / ".gitignore"
-    if not gitignore.exists():
-        write_atomic(gitignore, b"*\n")
-    data = json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n"
-    write_atomic(config.state_dir / "state.json", data)
-    write_report(config.state_dir / "last-build.json", report)
-
-
-def write_report(path: Path, report: BuildReport) -> None:
-    """The run report as JSON; a refusal of the machine is one line naming the file (exit 8)."""
-    from .errors import FileSystemError
-
-    data = json.dumps(report.as_json(), indent=1, ensure_ascii=False).encode() + b"\n"
-    try:
-        write_atomic(path, data)
-    except OSError as error:
-        raise FileSystemError.from_os_error(error, "write the run report", str(path)) from None

@@ -324,7 +324,7 @@ def set_machine_output(entry: Entry, text: str, engine: str, package: str, versi
 
 
 def state_of(entry: Entry) -> State:
-    """The review state of an entry, from the PO entry alone (table in docs/DESIGN.md)."""
+    """The review state of an entry, from the PO entry alone (table in README.md)."""
     if not entry.is_translated:
         return State.UNTRANSLATED
     if not entry.fuzzy:

@@ -816,9 +816,14 @@ def _repeats(text: str) -> list[tuple[str, int]]:
             count = 1
             while tokens[start + size * count : start + size * (count + 1)] == unit:
                 count += 1
-            if count >= need and not all(token.isdigit() for token in unit):
+            digits = all(token.isdigit() for token in unit)
+            if count >= need and not digits:
                 found.append((" ".join(unit), count))
                 start += size * count
+            elif digits:
+                # Every phrase that starts inside this run of numbers and ends in it is numbers
+                # too: go past them at once (`1. 1. 1. …` would otherwise take quadratic time).
+                start += size * (count - 1) + 1
             else:
                 start += 1
     return found
@@ -929,6 +934,7 @@ def check_catalog(
                         line=entry.line,
                         msgid=entry.msgid,
                         language=language,
+                        msgctxt=entry.msgctxt,
                     )
                 )
     return findings

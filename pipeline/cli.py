@@ -138,8 +138,9 @@ def cmd_update(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
-    from .build import BuildOptions, run_build, write_report
+    from .build import BuildOptions, run_build
     from .files import project_lock
+    from .run_report import write_report
 
     console = _console(args)
     options = BuildOptions(
@@ -177,7 +178,8 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
     """Units and words per review state; reads only PO files (no Argos import)."""
-    from .review import collect_status, effort_by_language, format_status, status_json
+    from .review.effort import effort_by_language
+    from .review.status import collect_status, format_status, status_json
 
     languages = _languages(args, config)
     rows = collect_status(config, languages, args.documents)
@@ -194,7 +196,9 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
     import os
 
     from .errors import ConfigError
-    from .review import Terminal, review_queue, run_review, write_report
+    from .review.report import write_report
+    from .review.session import review_queue
+    from .review.terminal import Terminal, run_review
 
     console = _console(args)
     if args.language not in config.target_languages:
@@ -218,26 +222,19 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     """Quality findings of every catalog (docs/checks.md); exit 1 when one is an error."""
     from .catalog import read_catalog
     from .checks import check_catalog, load_glossary, msgfmt_findings
-    from .errors import CatalogError
+    from .layout import glossary_path, po_path
     from .model import Severity
-    from .review import document_names, po_file
+    from .review.catalogs import pick_documents
 
     languages = _languages(args, config)
-    known = document_names(config, languages)
-    for name in args.documents:
-        if Path(name).stem not in known:
-            raise CatalogError(
-                f"no catalog for document {name!r} (known: {', '.join(known) or 'none'})",
-                path=config.relative(config.locales_dir),
-            )
-    documents = [Path(name).stem for name in args.documents] or known
-    glossary_file = config.locales_dir / "glossary.csv"
+    documents = pick_documents(config, languages, args.documents)
+    glossary_file = glossary_path(config)
     glossary = load_glossary(glossary_file) if glossary_file.exists() else None
     findings = []
     catalogs = 0
     for language in languages:
         for document in documents:
-            path = po_file(config, language, document)
+            path = po_path(config, language, document)
             if not path.exists():
                 continue
             catalogs += 1
@@ -353,7 +350,7 @@ def cmd_models_install(args: argparse.Namespace, config: Config) -> int:
 
 def _tqdm_progress(args: argparse.Namespace) -> Any:
     """A progress factory drawing one tqdm bar per language, only on a terminal."""
-    from .build import Progress, ProgressFactory
+    from .run_report import Progress, ProgressFactory
 
     if args.quiet or not sys.stdout.isatty():
         return None

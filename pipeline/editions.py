@@ -16,20 +16,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from . import edition_formats
 from .assemble import (
     Colophon,
+    Edition,
     IndexRow,
     Shares,
     chosen_text,
     edition_shares,
-    render_html,
     render_index,
-    render_markdown,
-    render_text,
 )
 from .catalog import machine_mark, translations_of
 from .config import Config
+from .edition_formats import EditionFormat
 from .errors import ConfigError
+from .layout import edition_path, index_path
 from .model import Catalog, Document
 
 if TYPE_CHECKING:
@@ -37,10 +38,9 @@ if TYPE_CHECKING:
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "pipeline"
-FORMATS = (".txt", ".md", ".html")
 PUBLISHED = "published"
 _HEADER_DATES = ("PO-Revision-Date", "POT-Creation-Date")
-_DATE_FORMATS = ("%Y-%m-%d %H:%M%z", "%Y-%m-%d %H:%M:%S%z")
+_DATE_PATTERNS = ("%Y-%m-%d %H:%M%z", "%Y-%m-%d %H:%M:%S%z")
 
 
 class Writer(Protocol):
@@ -61,6 +61,7 @@ class EditionOutcome:
     minimum: float = 0.0
     published: bool = True
     reason: str = ""  # one line for the user when withheld
+    source_format: str = ""  # the document's format: which edition formats apply
 
     @property
     def status(self) -> str:
@@ -98,7 +99,7 @@ def messages(language: str) -> NullTranslations:
 
 
 def _parse_po_date(value: str) -> datetime.datetime | None:
-    for form in _DATE_FORMATS:
+    for form in _DATE_PATTERNS:
         try:
             return datetime.datetime.strptime(value.strip(), form)
         except ValueError:
@@ -168,35 +169,52 @@ def colophon_for(
 # --- editions ------------------------------------------------------------------------------------
 
 
-def edition_path(config: Config, language: str, name: str, suffix: str) -> Path:
-    return config.output_dir / language / f"{name}{suffix}"
+def formats_for(source_format: str) -> list[EditionFormat]:
+    """The edition formats a source of that format gets: every registered one that fits it."""
+    return [found for found in edition_formats.registered() if found.fits(source_format)]
+
+
+def format_label(edition_format: EditionFormat) -> str:
+    """The format's name for people (the index page's link text): its ``label`` if it has one."""
+    return str(getattr(edition_format, "label", "") or edition_format.name)
+
+
+def assemble_edition(
+    config: Config, document: Document, language: str, catalog: Catalog
+) -> tuple[Shares, Edition]:
+    """The shares and the assembled edition of a document in a language, for every format."""
+    translations = translations_of(catalog)
+    shares = edition_shares(document, translations, config.policy)
+    edition = Edition(
+        document=document,
+        language=language,
+        translations=translations,
+        policy=config.policy,
+        colophon=colophon_for(config, document, language, catalog, shares),
+        gettext=messages(language).gettext,
+        source_language=config.source_language,
+    )
+    return shares, edition
 
 
 def render_editions(
     config: Config, document: Document, language: str, catalog: Catalog
-) -> tuple[Shares, dict[str, str]]:
-    """The shares and the three editions (suffix → text) of a document in a language."""
-    translations = translations_of(catalog)
-    shares = edition_shares(document, translations, config.policy)
-    colophon = colophon_for(config, document, language, catalog, shares)
-    gettext = messages(language).gettext
-    texts = {
-        ".txt": render_text(document, translations, config.policy, colophon, gettext),
-        ".md": render_markdown(document, translations, config.policy, colophon, gettext),
-        ".html": render_html(document, translations, config.policy, colophon, gettext),
-    }
-    return shares, texts
+) -> tuple[Shares, list[tuple[EditionFormat, bytes]]]:
+    """The shares and the editions (format, bytes) of a document in a language."""
+    shares, edition = assemble_edition(config, document, language, catalog)
+    return shares, [(found, found.render(edition)) for found in formats_for(document.format)]
 
 
 def write_editions(
     config: Config, document: Document, language: str, catalog: Catalog, log: Writer
 ) -> EditionOutcome:
-    """Write output/<lang>/<doc>.txt|.md|.html, unless the publish policy withholds them.
+    """Write output/<lang>/<doc><suffix> in every edition format that fits the document's format,
+    unless the publish policy withholds them.
 
     Below the language's minimum translated share no file is touched, so the last published
     edition stays byte for byte; the outcome says why, and the caller decides the exit code.
     """
-    shares, texts = render_editions(config, document, language, catalog)
+    shares, editions = render_editions(config, document, language, catalog)
     minimum = config.minimum_for(language)
     outcome = EditionOutcome(
         document=document.name,
@@ -205,9 +223,13 @@ def write_editions(
         policy=config.policy,
         shares=shares,
         minimum=minimum,
+        source_format=document.format,
     )
     if shares.translated_share < minimum:
-        kept = any(edition_path(config, language, document.name, s).exists() for s in FORMATS)
+        kept = any(
+            edition_path(config, language, document.name, found.suffix).exists()
+            for found, _ in editions
+        )
         where = config.relative(edition_path(config, language, document.name, ".*"))
         counted = "reviewed" if config.policy == "reviewed" else "translated"
         return replace(
@@ -220,8 +242,8 @@ def write_editions(
                 + ("the previous edition stays unchanged" if kept else "no edition published yet")
             ),
         )
-    for suffix, text in texts.items():
-        log.write(config, edition_path(config, language, document.name, suffix), text.encode())
+    for found, data in editions:
+        log.write(config, edition_path(config, language, document.name, found.suffix), data)
     return outcome
 
 
@@ -229,7 +251,12 @@ def write_editions(
 
 
 def outcome_from_states(
-    config: Config, name: str, language: str, states: Mapping[str, int], status: str
+    config: Config,
+    name: str,
+    language: str,
+    states: Mapping[str, int],
+    status: str,
+    source_format: str,
 ) -> EditionOutcome:
     """An outcome rebuilt from a run report's state counts, for pairs this run did not redo."""
     info = config.documents.get(name)
@@ -242,21 +269,23 @@ def outcome_from_states(
         minimum=config.minimum_for(language),
         published=status in (PUBLISHED, ""),
         reason="" if status in (PUBLISHED, "") else status,
+        source_format=source_format,
     )
 
 
 def write_index(config: Config, outcomes: Sequence[EditionOutcome], log: Writer) -> bool:
     """output/index.html over the given outcomes, in their order; returns whether it changed.
 
-    A withheld edition links to the files it kept, if any, and says why it was withheld.
+    Each row links every file of the edition formats that fit the document, with the format's
+    label. A withheld edition links to the files it kept, if any, and says why it was withheld.
     """
     rows = []
     for outcome in outcomes:
         files = tuple(
-            f"{outcome.language}/{outcome.document}{suffix}"
-            for suffix in (".html", ".md", ".txt")
+            (f"{outcome.language}/{outcome.document}{found.suffix}", format_label(found))
+            for found in formats_for(outcome.source_format)
             if outcome.published
-            or edition_path(config, outcome.language, outcome.document, suffix).exists()
+            or edition_path(config, outcome.language, outcome.document, found.suffix).exists()
         )
         note = ""
         if not outcome.published:
@@ -278,4 +307,4 @@ def write_index(config: Config, outcomes: Sequence[EditionOutcome], log: Writer)
             )
         )
     data = render_index(rows).encode()
-    return log.write(config, config.output_dir / "index.html", data)
+    return log.write(config, index_path(config), data)

@@ -131,12 +131,28 @@ def _track(name: str, rule: Callable[[Any, bool], bool]) -> Callable[[Any, bool]
     return tracked
 
 
+# markdown-it stops parsing, silently, below `maxNesting` levels (CommonMark preset: 20, so 12
+# nested lists or 20 `>` lost the rest of the file). Its block parser recurses about twice per
+# level; 200 levels stay far from Python's recursion limit, and a deeper source is refused.
+MAX_NESTING = 200
+_CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
+
+
+def _too_deep(tokens: list[Any]) -> int | None:
+    """The 0-based line of the first block quote or list item whose content markdown-it skipped
+    because it lies deeper than MAX_NESTING levels, or None."""
+    for token in tokens:
+        if token.type in _CONTAINERS and token.level >= MAX_NESTING - 1 and token.map:
+            return int(token.map[0])
+    return None
+
+
 @functools.cache
 def _parser() -> Any:
     """The segmenting parser: CommonMark + GFM tables, raw HTML recognised, spans tracked."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
     # text_join would merge escapes and entities into plain text and lose their spans.
     md.core.ruler.disable("text_join")
     for rule in md.inline.ruler.__rules__:
@@ -151,7 +167,7 @@ def _renderer() -> Any:
     nothing in a source or a translation becomes markup the pipeline did not write."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
     plain = md.normalizeLink
 
     def normalize_link(url: str) -> str:
@@ -921,7 +937,16 @@ def segment_markdown(
         parsed = " " * body_start + masked[body_start:]
     source = _Source(text, masked)
     segmenter = _Segmenter(source, source_path, unit)
-    segmenter.run(_parser().parse(parsed))
+    tokens = _parser().parse(parsed)
+    deep = _too_deep(tokens)
+    if deep is not None:
+        raise SourceError(
+            f"Markdown nested more than {MAX_NESTING} levels deep (block quotes and lists); "
+            "the pipeline cannot place what is inside",
+            path=source_path,
+            line=deep + 1,
+        )
+    segmenter.run(tokens)
     regions = segmenter.regions
     if front is not None:
         regions.insert(0, _Region(0, front.end, "front matter", None, front.units))

@@ -145,6 +145,7 @@ def check_with_memo(
                     line=entry.line,
                     msgid=entry.msgid,
                     language=language,
+                    msgctxt=entry.msgctxt,
                 )
             )
     return findings

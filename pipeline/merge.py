@@ -256,6 +256,28 @@ def language_name(language: str) -> str:
         raise ConfigError(f"unknown language code {language!r}") from None
 
 
+def template_header(project: str, created: str) -> dict[str, str]:
+    """The header of a document's template (POT), as xgettext writes it."""
+    from . import __version__
+    from .catalog import ordered_header
+
+    return ordered_header(
+        {
+            "Project-Id-Version": project,
+            "Report-Msgid-Bugs-To": "",
+            "POT-Creation-Date": created,
+            "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+            "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+            "Language-Team": "LANGUAGE <LL@li.org>",
+            "Language": "",
+            "MIME-Version": "1.0",
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+            "X-Generator": f"pipeline {__version__}",
+        }
+    )
+
+
 def new_header(
     template_header: dict[str, str], *, language: str, now: str, project: str = ""
 ) -> dict[str, str]:

@@ -29,7 +29,7 @@ APPROVED_MT_PREFIX = "mt-approved: "
 
 
 class State(enum.StrEnum):
-    """Review state of a catalog entry, derived from the PO entry alone (see docs/DESIGN.md)."""
+    """Review state of a catalog entry, derived from the PO entry alone (table in README.md)."""
 
     UNTRANSLATED = "untranslated"
     MACHINE = "machine"
@@ -161,7 +161,7 @@ class Catalog:
 
 @dataclass(frozen=True)
 class Finding:
-    """A quality finding: which check, how bad, why, and where (file, line, msgid)."""
+    """A quality finding: which check, how bad, why, and where (file, line, msgctxt, msgid)."""
 
     check: str
     severity: Severity
@@ -170,6 +170,7 @@ class Finding:
     line: int = 0
     msgid: str = ""
     language: str = ""
+    msgctxt: str | None = None
 
 
 @dataclass(frozen=True)

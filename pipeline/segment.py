@@ -7,6 +7,7 @@ answer. A line broken in the middle of a sentence is joined to the next one.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .errors import SourceError
@@ -123,12 +124,11 @@ def _unit_parts(
     line_starts: list[tuple[int, int]],
     first_line: int,
 ) -> tuple[str | Unit, ...]:
+    starts = [start for start, _ in line_starts]  # ascending: one bisect per unit, not a scan
+
     def line_of(offset: int) -> int:
-        found = first_line
-        for start, line_number in line_starts:
-            if start <= offset:
-                found = line_number
-        return found
+        index = bisect.bisect_right(starts, offset)
+        return line_starts[index - 1][1] if index else first_line
 
     if unit == "paragraph":
         stripped = content.strip()

@@ -120,6 +120,44 @@ def sentences(paragraph: str) -> list[str]:
     return [paragraph[a:b] for a, b in sentence_spans(paragraph)]
 
 
+# --- bounded pieces for a machine translation engine --------------------------------------------
+
+PIECE_LIMIT = 2000  # characters: a few hundred tokens, well inside Argos's 1024-token input
+_PIECE_END = re.compile(r"[.?!…;:]['\"”’»)\]]*\s")
+
+
+def bounded_pieces(text: str, limit: int = PIECE_LIMIT) -> list[str]:
+    """`text` cut into pieces of at most `limit` characters, for an engine whose own sentence
+    splitter is slow on one long run (Argos's MiniSBD: quadratic time on a 100 k line).
+
+    A text within the limit is one piece, unchanged. Otherwise each cut is at whitespace, after
+    the last stop in the second half of the window if there is one, else at the last space; a
+    window without whitespace is cut at the limit. The whitespace at a cut is dropped. Linear.
+    """
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = -1
+        for match in _PIECE_END.finditer(text, start + limit // 2, end + 1):
+            cut = match.end() - 1
+        if cut < 0:
+            cut = end
+            while cut > start and not text[cut].isspace():
+                cut -= 1
+            if cut == start:
+                cut = end
+        pieces.append(text[start:cut])
+        start = cut
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return [piece for piece in pieces if piece]
+
+
 # --- the decision at one candidate ---------------------------------------------------------------
 
 

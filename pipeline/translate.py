@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from .errors import ConfigError, ModelError, PipelineError
 from .model_archive import DEFAULT_MAX_UNPACKED_MB, MIB, check_archive, unpack
+from .sentences import PIECE_LIMIT, bounded_pieces
 
 if TYPE_CHECKING:
     from .config import Config
@@ -582,7 +583,7 @@ class ArgosEngine(_ArgosBase):
     def _cut_short(self, text: str) -> bool:
         split = self._splitter()
         for paragraph in text.split("\n"):
-            for sentence in split(paragraph):
+            for sentence in (s for piece in bounded_pieces(paragraph) for s in split(piece)):
                 count = len(self._argos_pkg.tokenizer.encode(sentence))
                 if count >= MAX_DECODING_LENGTH or count >= MAX_INPUT_LENGTH:
                     return True
@@ -593,7 +594,13 @@ class ArgosEngine(_ArgosBase):
         outputs = []
         for text in texts:
             try:
-                value = translation.translate(text)
+                if max(map(len, text.split("\n"))) <= PIECE_LIMIT:
+                    value = translation.translate(text)
+                else:  # an over-long paragraph goes in bounded pieces (Argos's splitter is slow)
+                    value = "\n".join(
+                        " ".join(str(translation.translate(piece)) for piece in bounded_pieces(p))
+                        for p in text.split("\n")
+                    )
             except RuntimeError as error:
                 raise ModelError(f"Argos failed: {error}", path=str(self.package.path)) from None
             outputs.append(EngineOutput(str(value), self._cut_short(text)))
@@ -652,7 +659,8 @@ class ArgosBatchEngine(_ArgosBase):
             paragraphs = []
             for paragraph in text.split("\n"):
                 sentence_slots = []
-                for sentence in split(paragraph):
+                # An over-long paragraph reaches the splitter in bounded pieces (linear time).
+                for sentence in (s for piece in bounded_pieces(paragraph) for s in split(piece)):
                     tokens = tuple(tokenizer.encode(sentence))
                     sentence_slots.append(slots.setdefault(tokens, len(slots)))
                 paragraphs.append(sentence_slots)

@@ -1,4 +1,5 @@
-"""Session-wide test setup: no network, no telemetry, Argos confined to temporary folders."""
+"""Session-wide test setup (no network, no telemetry, Argos confined to temporary folders) and
+the fixtures tests share."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Must happen before anything imports argostranslate or onnxruntime
-# (see ../shared/docs/offline-argos-models.md, section 5).
+# (see docs/offline-argos-models.md, section 5).
 _ARGOS_HOME = Path(tempfile.mkdtemp(prefix="pipeline-tests-argos-"))
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("ARGOS_PACKAGES_DIR", str(_ARGOS_HOME / "packages"))
@@ -21,6 +23,9 @@ os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
 import pytest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+if TYPE_CHECKING:
+    from helpers import Tmux
 
 pytest_plugins = ("argos_fixtures",)
 
@@ -59,3 +64,29 @@ def repo_copy(tmp_path: Path) -> Iterator[Path]:
     if (REPO / "locales").exists():
         shutil.copytree(REPO / "locales", target / "locales")
     yield target
+
+
+@pytest.fixture
+def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository with no catalogs or editions yet, and no Argos model: for tests
+    of the pipeline without machine translation. A test module that needs more starts from it by
+    overriding `project` with a fixture that takes `project`."""
+    import shutil
+
+    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    return repo_copy
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    """A private tmux server for one test (skipped where tmux is not installed)."""
+    import shutil
+
+    from helpers import Tmux
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    session = Tmux(tmp_path)
+    yield session
+    session.stop()

@@ -27,6 +27,7 @@ from pipeline.assemble import (
 )
 from pipeline.catalog import translations_of
 from pipeline.editions import messages
+from pipeline.markdown import segment_markdown
 from pipeline.model import Block, Document, State, Translation, Unit
 from pipeline.segment import segment_text
 
@@ -248,9 +249,8 @@ def test_markdown_source_keeps_its_own_markup() -> None:
 
 
 def test_markdown_source_translations_are_placed_for_their_block() -> None:
-    markdown = pytest.importorskip("pipeline.markdown")
     source = "---\ntitle: Hello\n---\n# Dates\n\nParagraph one. <b>Two</b>.\n"
-    document = markdown.segment_markdown(source, name="post", source_path="source/post.md")
+    document = segment_markdown(source, name="post", source_path="source/post.md")
     translations = {
         "Hello": Translation('Ahoj: "svět"', State.REVIEWED),
         "Dates": Translation("15. března", State.MACHINE),  # would start an ordered list
@@ -266,7 +266,6 @@ def test_markdown_source_translations_are_placed_for_their_block() -> None:
 
 
 def test_markdown_source_html_goes_through_the_commonmark_renderer() -> None:
-    pytest.importorskip("pipeline.markdown")
     unit = Unit("Hello <script>x</script> *world*.", 1, "paragraph 1")
     block = Block("paragraph", None, "", (unit,), "\n", 1)
     document = Document("readme", "source/readme.md", "markdown", (block,))
@@ -369,7 +368,9 @@ def test_same_inputs_same_bytes() -> None:
 
 def test_index_links_and_bars() -> None:
     rows = [
-        IndexRow("doc one", "A <b>title</b>", "cs", Shares(8, 4, 1, 2), ("cs/doc one.html",)),
+        IndexRow(
+            "doc one", "A <b>title</b>", "cs", Shares(8, 4, 1, 2), (("cs/doc one.html", "HTML"),)
+        ),
         IndexRow("doc one", "A <b>title</b>", "ru", Shares(8, 0, 0, 0), (), note="Withheld & kept"),
     ]
     html = render_index(rows)

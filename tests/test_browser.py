@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import struct
-import subprocess
 import sys
 import tempfile
 import zlib
@@ -34,6 +33,7 @@ from edition_catalogs import (  # noqa: E402
     sample_document,
     sample_translations,
 )
+from helpers import CHROMIUM, chromium  # noqa: E402
 
 from pipeline.build import RunLog  # noqa: E402
 from pipeline.catalog import template_from_document  # noqa: E402
@@ -42,18 +42,6 @@ from pipeline.editions import write_editions, write_index  # noqa: E402
 from pipeline.model import State  # noqa: E402
 from pipeline.segment import segment_text  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # no name lookups, whatever a page asks for
-)
 PWNED = "PWNED"
 EXPLOIT = (
     f"<script>document.title='{PWNED}';"
@@ -71,19 +59,6 @@ TITLES = {
 }
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
-
-
-def chromium(profile: Path, *args: str, timeout: float = 120) -> str:
-    """Run headless Chromium with its own throw-away profile; returns what it printed."""
-    result = subprocess.run(
-        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def dump_dom(path: Path, profile: Path) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,15 +12,6 @@ from helpers import contents, run_cli, run_process, snapshot
 
 SOURCE = "source/kras-interview.txt"
 LANGS = ("cs", "ru", "uk", "sk")
-
-
-@pytest.fixture
-def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository with no catalogs or editions yet."""
-    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
-    # No Argos model: these tests are about the pipeline without machine translation.
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
-    return repo_copy
 
 
 def test_extract_update_build_produces_everything(project: Path) -> None:

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from helpers import REPO, contents, run_cli, run_process, snapshot
 
 from pipeline.files import project_lock
 
 HEAVY = ("argostranslate", "torch", "stanza", "ctranslate2", "spacy", "onnxruntime")
-
-
-@pytest.fixture
-def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
-    # No Argos model: these tests are about the pipeline without machine translation.
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
-    return repo_copy
 
 
 def _report(project: Path) -> dict[str, object]:
@@ -178,3 +170,106 @@ def test_a_bad_second_document_stops_the_build_before_any_write(project: Path) -
     assert result.returncode == 4
     assert "source/zz-broken.txt:2: not UTF-8" in result.stderr
     assert contents(project) == before  # kras-interview's changes were not written either
+
+
+TSV_EDITION = '''
+"""A third party's edition format: one line per unit, the source and the text shown, tab apart."""
+
+from pipeline.assemble import chosen_text
+
+
+class TsvEdition:
+    name = "tsv"
+    suffix = ".tsv"
+    media_type = "text/tab-separated-values"
+    label = "tab-separated"
+
+    def fits(self, source_format):
+        return True
+
+    def render(self, edition):
+        rows = []
+        for unit in edition.document.units:
+            text = chosen_text(unit, edition.translations, edition.policy)
+            rows.append(unit.msgid + "\\t" + (unit.source_text if text is None else text))
+        return ("\\n".join(rows) + "\\n").encode("utf-8")
+
+
+class SlidesEdition:
+    """Only for Markdown sources."""
+
+    name = "slides"
+    suffix = ".slides.html"
+    media_type = "text/html"
+
+    def fits(self, source_format):
+        return source_format == "markdown"
+
+    def render(self, edition):
+        return b"<section></section>\\n"
+'''
+
+
+def _edition_plugin(folder: Path) -> Path:
+    """A distribution as pip installs one (module and .dist-info), declaring an edition format."""
+    folder.mkdir()
+    (folder / "tsv_edition.py").write_text(TSV_EDITION, encoding="utf-8")
+    info = folder / "tsv_edition-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: tsv-edition\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[pipeline.edition_formats]\ntsv = tsv_edition:TsvEdition\n"
+        "slides = tsv_edition:SlidesEdition\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_adding_or_removing_an_edition_format_rebuilds_every_pair(
+    project: Path, tmp_path: Path
+) -> None:
+    with_plugin = {
+        "PYTHONPATH": os.pathsep.join([str(_edition_plugin(tmp_path / "site")), str(REPO)])
+    }
+    tsv = project / "output" / "cs" / "kras-interview.tsv"
+
+    def rebuilt() -> list[bool]:
+        return [bool(pair["rebuilt"]) for pair in _report(project)["pairs"]]  # type: ignore[index,union-attr]
+
+    def stamped_outputs() -> set[str]:
+        state = json.loads((project / ".pipeline" / "state.json").read_text(encoding="utf-8"))
+        return set(state["pairs"]["kras-interview/cs"]["outputs"])
+
+    assert run_process(project, "build").returncode == 0
+    assert not tsv.exists()
+    assert "output/cs/kras-interview.tsv" not in stamped_outputs()
+
+    added = run_process(project, "build", env=with_plugin)
+    assert added.returncode == 0, added.stderr
+    assert rebuilt() == [True] * 4
+    first_unit = tsv.read_text(encoding="utf-8").splitlines()[0]
+    source, shown = first_unit.split("\t")
+    assert shown == source  # no model: the edition shows the English
+    assert (
+        (project / "source" / "kras-interview.txt").read_text(encoding="utf-8").startswith(source)
+    )
+    assert "output/cs/kras-interview.tsv" in stamped_outputs()
+    index = (project / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="cs/kras-interview.tsv">tab-separated</a>' in index
+    # A format that does not fit the document's source format writes nothing for it.
+    assert not (project / "output" / "cs" / "kras-interview.slides.html").exists()
+    assert "slides" not in index
+
+    again = run_process(project, "build", env=with_plugin)
+    assert again.returncode == 0, again.stderr
+    assert rebuilt() == [False] * 4
+
+    removed = run_process(project, "build")
+    assert removed.returncode == 0, removed.stderr
+    assert rebuilt() == [True] * 4
+    assert "output/cs/kras-interview.tsv" not in stamped_outputs()
+    index = (project / "output" / "index.html").read_text(encoding="utf-8")
+    assert "kras-interview.tsv" not in index
+    assert '<a href="cs/kras-interview.txt">text</a>' in index

@@ -311,19 +311,18 @@ def test_second_process_gets_lock_error_and_killed_holder_blocks_nothing(tmp_pat
 
 
 @pytest.fixture
-def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository whose Czech catalog a translator has fully translated."""
-    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+def project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared project without catalogs or models (conftest.py) after a first `update`,
+    its Czech catalog fully translated by a translator."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    assert run_cli(repo_copy, "update") == 0
-    path = repo_copy / PO
+    assert run_cli(project, "update") == 0
+    path = project / PO
     catalog = read_catalog(path)
     for entry in catalog.entries:
         entry.msgstr = f"[cs] {entry.msgid}"
     catalog.header["Last-Translator"] = "Jana Nováková <jana@example.org>"
     save_catalog(catalog, path)
-    return repo_copy
+    return project
 
 
 def _edit_source(project: Path, old: str, new: str) -> None:

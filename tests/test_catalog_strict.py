@@ -24,13 +24,11 @@ PO = "locales/cs/kras-interview.po"
 
 
 @pytest.fixture
-def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the repository after a first `pipeline update` (no models)."""
-    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+def project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared project without catalogs or models (conftest.py) after a first `update`."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    assert run_cli(repo_copy, "update") == 0
-    return repo_copy
+    assert run_cli(project, "update") == 0
+    return project
 
 
 def _edit_source(project: Path) -> None:

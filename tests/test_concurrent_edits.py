@@ -223,7 +223,7 @@ def _editor_save(path: Path, msgid: str, text: str) -> None:
 def test_review_approval_keeps_an_editor_save_that_lands_while_it_saves(tmp_path: Path) -> None:
     from test_review import EDITED_SOURCE, MACHINE_SOURCE, _item, entry_in, write_project
 
-    from pipeline.review import apply_change, approve_entry
+    from pipeline.review.session import apply_change, approve_entry
 
     config = write_project(tmp_path)
     path = config.locales_dir / "cs" / "doc.po"
@@ -241,7 +241,7 @@ def test_review_approval_keeps_an_editor_save_that_lands_while_it_saves(tmp_path
 def test_review_approval_of_an_entry_an_editor_just_changed_is_a_conflict(tmp_path: Path) -> None:
     from test_review import MACHINE_SOURCE, _item, entry_in, write_project
 
-    from pipeline.review import ReviewConflictError, apply_change, approve_entry
+    from pipeline.review.session import ReviewConflictError, apply_change, approve_entry
 
     config = write_project(tmp_path)
     path = config.locales_dir / "cs" / "doc.po"

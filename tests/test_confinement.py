@@ -20,6 +20,12 @@ from pipeline.sources import check_control_characters
 DOC = "source/kras-interview.txt"
 
 
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Argos model, whatever other tests of the session installed: editions show the source."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
 def set_key(project: Path, key: str, value: str) -> None:
     """Set `key = "value"` in the project's [tool.pipeline] table (replacing it if present)."""
     path = project / "pyproject.toml"

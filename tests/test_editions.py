@@ -24,12 +24,16 @@ from edition_catalogs import (
     sample_document,
 )
 
+from pipeline import edition_formats
+from pipeline.assemble import render_html, render_markdown, render_text
 from pipeline.build import RunLog
 from pipeline.catalog import read_catalog, save_catalog
 from pipeline.config import Config
 from pipeline.editions import (
     LOCALE_DIR,
+    assemble_edition,
     edition_date,
+    formats_for,
     machine_sources,
     messages,
     write_editions,
@@ -108,6 +112,41 @@ def test_golden_index(tmp_path: Path) -> None:
     assert 'lang="uk">українська</span>' in text
     assert "nothing published yet" in text  # Slovak was withheld, no earlier edition
     assert "sk/sample.html" not in text
+
+
+# --- edition formats through the registry ------------------------------------------------------
+
+
+def test_built_in_edition_formats_render_the_assembled_edition(tmp_path: Path) -> None:
+    config = sample_config(tmp_path)
+    document = sample_document()
+    catalog = on_disk(config, sample_catalog("cs", "half"), "cs")
+    _, edition = assemble_edition(config, document, "cs", catalog)
+    renderers = {"txt": render_text, "md": render_markdown, "html": render_html}
+    formats = {found.name: found for found in formats_for(document.format)}
+    assert set(renderers) <= set(formats)
+    assert {formats[name].suffix for name in renderers} == set(SUFFIXES)
+    for name, render in renderers.items():
+        found = formats[name]
+        assert isinstance(found, edition_formats.EditionFormat)
+        assert found is edition_formats.named(name)
+        expected = render(
+            document, edition.translations, config.policy, edition.colophon, edition.gettext
+        )
+        assert found.render(edition) == expected.encode("utf-8")
+        assert found.media_type.split(";")[0] in ("text/plain", "text/markdown", "text/html")
+
+
+def test_the_index_names_each_file_by_its_format(tmp_path: Path) -> None:
+    config = sample_config(tmp_path)
+    catalog = on_disk(config, sample_catalog("cs", "half"), "cs")
+    outcome = write_editions(config, sample_document(), "cs", catalog, RunLog())
+    write_index(config, [outcome], RunLog())
+    index = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    for found in formats_for(outcome.source_format):
+        label = getattr(found, "label", found.name)
+        assert f'<a href="cs/sample{found.suffix}">{label}</a>' in index
+        assert (tmp_path / "output" / "cs" / f"sample{found.suffix}").is_file()
 
 
 # --- publish policy ------------------------------------------------------------------------------
@@ -281,7 +320,6 @@ def _project(tmp_path: Path, publish: str) -> Path:
 def test_cli_withholds_below_minimum_and_exits_7(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("pipeline.merge", reason="pipeline/merge.py is written by another helper")
     from helpers import run_cli
 
     project = _project(tmp_path, '[tool.pipeline.publish]\npolicy = "draft"\nminimum_share = 0.0')
@@ -321,7 +359,6 @@ def test_cli_withholds_below_minimum_and_exits_7(
 def test_two_fresh_builds_give_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("pipeline.merge", reason="pipeline/merge.py is written by another helper")
     from helpers import run_cli
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")

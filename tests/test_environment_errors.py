@@ -130,8 +130,12 @@ def build_on_small_tmpfs(
     return result
 
 
-def test_disk_full_while_writing_editions(repo_copy: Path) -> None:
+def test_disk_full_while_writing_editions(
+    repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The output folder on a 24 KiB tmpfs: the build stops with one line, no temporaries left."""
+    # No model, whatever an earlier test installed: the catalogs must stay as they are.
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
     catalogs = {p: p.read_bytes() for p in (repo_copy / "locales").rglob("*.po")}
     result = build_on_small_tmpfs(repo_copy, repo_copy / "output", "24k")
     assert result.returncode == EXIT_FS

@@ -152,7 +152,9 @@ def _project(folder: Path, engine: str = "reverse") -> Path:
     return folder
 
 
-def _pipeline(project: Path, *args: str, plugin: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _pipeline(
+    project: Path, *args: str, plugin: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (plugin, REPO) if p is not None)
     return subprocess.run(

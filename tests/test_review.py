@@ -21,20 +21,16 @@ from pipeline.config import Config, load_config
 from pipeline.errors import LockError
 from pipeline.files import project_lock
 from pipeline.model import Catalog, Entry, State
-from pipeline.review import (
-    EDITOR_MARKER,
+from pipeline.review.display import diff_ops, word_diff
+from pipeline.review.session import (
     ReviewConflictError,
     ReviewItem,
     apply_change,
     approve_entry,
-    diff_ops,
     edit_entry,
-    editor_file_text,
-    parse_editor_text,
     review_queue,
-    run_review,
-    word_diff,
 )
+from pipeline.review.terminal import EDITOR_MARKER, editor_file_text, parse_editor_text, run_review
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL = ("argos", "translate-en_cs", "1.9")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import CHROMIUM, chromium
 from test_review import (
     MACHINE_SOURCE,
     MACHINE_TEXT,
@@ -18,11 +18,11 @@ from test_review import (
 
 from pipeline.catalog import read_catalog, save_catalog, state_of
 from pipeline.cli import main
+from pipeline.layout import review_report_path
 from pipeline.model import Entry, Finding, Severity, State
-from pipeline.review import ReportRow, ReportSection, render_report, report_path
+from pipeline.review.report import ReportRow, ReportSection, render_report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "po"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 class Page(HTMLParser):
@@ -76,7 +76,7 @@ def test_report_of_every_state(tmp_path: Path, capsys: pytest.CaptureFixture[str
     config = write_project(tmp_path)
     assert main(["--project", str(tmp_path), "review", "cs", "--report"]) == 0
     assert capsys.readouterr().err.strip() == "wrote output/review/cs.html"
-    path = report_path(config, "cs")
+    path = review_report_path(config, "cs")
     assert path == tmp_path / "output" / "review" / "cs.html"
     text = path.read_text(encoding="utf-8")
     page = Page(text)
@@ -114,7 +114,7 @@ def test_report_of_every_state(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_report_is_reproducible_and_atomic(tmp_path: Path) -> None:
     config = write_project(tmp_path)
     assert main(["--project", str(tmp_path), "review", "cs", "--report"]) == 0
-    path = report_path(config, "cs")
+    path = review_report_path(config, "cs")
     first = path.read_bytes()
     mtime = path.stat().st_mtime_ns
     assert main(["--project", str(tmp_path), "review", "cs", "doc", "--report"]) == 0
@@ -139,7 +139,7 @@ def test_everything_from_the_catalog_is_escaped(tmp_path: Path) -> None:
     )
     save_catalog(catalog, po)
     assert main(["--project", str(tmp_path), "review", "cs", "--report"]) == 0
-    text = report_path(config, "cs").read_text(encoding="utf-8")
+    text = review_report_path(config, "cs").read_text(encoding="utf-8")
     page = Page(text)
     assert page.scripts == 1
     assert text.count("<script") == 1 and "<b onmouseover" not in text and "<i>old" not in text
@@ -180,7 +180,7 @@ def test_report_on_a_real_catalog(tmp_path: Path) -> None:
     target.parent.mkdir(parents=True)
     shutil.copy(FIXTURES / "gnome-clocks.sk.po", target)
     assert main(["--project", str(tmp_path), "review", "sk", "--report"]) == 0
-    page = Page(report_path(config, "sk").read_text(encoding="utf-8"))
+    page = Page(review_report_path(config, "sk").read_text(encoding="utf-8"))
     active = [e for e in read_catalog(target).active() if e.msgid]
     assert len(page.rows) == len(active) == 187
     assert {row["data-state"] for row in page.rows} == {"reviewed"}
@@ -188,25 +188,14 @@ def test_report_on_a_real_catalog(tmp_path: Path) -> None:
     assert all(cells[3][0]["lang"] == "sk" for cells in page.cells)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
 def test_filter_script_runs_in_a_browser(tmp_path: Path) -> None:
     """Headless Chromium runs the page's script: `#states=machine,stale` hides the other rows."""
     config = write_project(tmp_path)
     assert main(["--project", str(tmp_path), "review", "cs", "--report"]) == 0
-    url = report_path(config, "cs").as_uri() + "#states=machine,stale"
-    assert CHROMIUM is not None
-    result = subprocess.run(
-        [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update",
-            f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom", url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )  # fmt: skip
-    rows = re.findall(r'<tr data-state="(\w+)"[^>]*?( class="hidden")?>', result.stdout)
+    url = review_report_path(config, "cs").as_uri() + "#states=machine,stale"
+    dom = chromium(tmp_path / "chromium", "--dump-dom", url)
+    rows = re.findall(r'<tr data-state="(\w+)"[^>]*?( class="hidden")?>', dom)
     shown = [state for state, hidden in rows if not hidden]
     assert shown == ["machine", "stale"]
     assert len(rows) == 5

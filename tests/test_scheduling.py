@@ -31,12 +31,10 @@ def _localise(command: str, project: Path) -> str:
 
 
 @pytest.fixture
-def project(repo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.rmtree(repo_copy / "locales", ignore_errors=True)
-    # No Argos model: these tests are about the pipeline without machine translation.
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
-    (repo_copy / ".pipeline").mkdir()
-    return repo_copy
+def project(project: Path) -> Path:
+    """The shared project without catalogs or models (conftest.py), with its state folder."""
+    (project / ".pipeline").mkdir()
+    return project
 
 
 def _minimal_env(tmp_path: Path) -> dict[str, str]:

@@ -24,21 +24,23 @@ from test_review import (
 from pipeline.catalog import read_catalog, save_catalog, set_machine_output
 from pipeline.cli import main
 from pipeline.model import Catalog, Entry, State
-from pipeline.review import (
+from pipeline.review.effort import (
     OriginalLookup,
     PostEdit,
-    approve_entry,
-    catalog_status,
     chrf,
     chrf_statistics,
-    collect_status,
-    count_words,
     effort_by_language,
-    format_status,
     levenshtein,
     post_edits,
-    progress_bar,
     summarise_effort,
+)
+from pipeline.review.session import approve_entry
+from pipeline.review.status import (
+    catalog_status,
+    collect_status,
+    count_words,
+    format_status,
+    progress_bar,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -367,7 +369,7 @@ def test_status_json_measures_effort_from_the_translation_cache(
 
 
 def test_percent_rounds_down() -> None:
-    from pipeline.review import percent
+    from pipeline.review.status import percent
 
     assert [percent(x) for x in (0.0, 0.2, 0.29, 1 / 6, 0.9975, 1.0)] == [
         "0%", "20%", "29%", "16%", "99%", "100%",
@@ -384,3 +386,21 @@ def test_catalog_of_another_language_is_refused(
     err = capsys.readouterr().err
     assert err.startswith("pipeline: error: locales/sk/clocks.po:")
     assert "header says Language: cs, but the file is the sk catalog" in err
+
+
+def test_status_and_the_run_report_count_the_same_words(project: Path) -> None:
+    """One word count: `pipeline status --json` and the run report agree for every catalog."""
+    assert main(["--project", str(project), "build", "-q"]) == 0
+    report = json.loads((project / ".pipeline" / "last-build.json").read_text(encoding="utf-8"))
+    built = {(p["document"], p["language"]): p["words"] for p in report["pairs"]}
+    status = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--project", str(project), "status", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    catalogs = json.loads(status.stdout)["catalogs"]
+    assert len(catalogs) == len(built) == 4
+    for row in catalogs:
+        assert built[(row["document"], row["language"])] == row["words"]
+        assert row["total_words"] > 0

@@ -6,21 +6,18 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import run_process
+from helpers import REVIEW, Tmux, run_process
 from test_review import HEADER, MODEL
-from test_review_terminal import REVIEW, Tmux
 
 from pipeline.catalog import read_catalog, save_catalog, set_machine_output
 from pipeline.checks import check_translation
 from pipeline.config import Config, load_config
 from pipeline.controls import CONTROL, control_characters, picture, visible
 from pipeline.model import Catalog, Entry, Finding, Severity, State
-from pipeline.review import EntryView, Terminal, _editor_context, render_entry
+from pipeline.review.terminal import EntryView, Terminal, _editor_context, render_entry
 
 TITLE = "\x1b]2;pwned\x1b\\"  # OSC 2 ended by ST: sets the window title
 HIDE = "\x1b[8m"  # SGR 8: conceals the text after it
@@ -162,54 +159,45 @@ def test_pipeline_check_reports_the_escape_as_an_error(tmp_path: Path) -> None:
     assert [row["severity"] for row in rows if row["check"] == "control"] == ["error"]
 
 
-@pytest.fixture
-def term(tmp_path: Path) -> Iterator[Tmux]:
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
-    session = Tmux(tmp_path)
-    yield session
-    session.stop()
-
-
 _SGR_CONCEAL = re.compile(r"\x1b\[(?:[0-9]*;)*8(?:;[0-9]*)*m")
 
 
-def _assert_terminal_untouched(term: Tmux) -> str:
+def _assert_terminal_untouched(tmux: Tmux) -> str:
     """The window title was never set and no text is concealed; returns the plain screen."""
-    assert "pwned" not in term.pane("pane_title")
-    with_attributes = term.tmux("capture-pane", "-p", "-e", "-t", "review")
+    assert "pwned" not in tmux.pane("pane_title")
+    with_attributes = tmux.tmux("capture-pane", "-p", "-e", "-t", "review")
     assert _SGR_CONCEAL.search(with_attributes) is None, with_attributes
-    return term.screen()
+    return tmux.screen()
 
 
 def test_review_in_a_real_terminal_keeps_title_and_shows_hidden_text(
-    tmp_path: Path, term: Tmux
+    tmp_path: Path, tmux: Tmux
 ) -> None:
     config = write_hostile_project(tmp_path / "project")
-    term.start(config.root, *REVIEW)
-    screen = term.wait_for("entry 1/1  [machine]")
-    screen = _assert_terminal_untouched(term)
+    tmux.start(config.root, *REVIEW)
+    screen = tmux.wait_for("entry 1/1  [machine]")
+    screen = _assert_terminal_untouched(tmux)
     assert "Read the ␛]2;pwned␛\\notes." in screen
     assert "Přečtěte si ␛]2;pwned␛\\poznámky ␛[8mhidden text␛[0m." in screen
     assert "p ␛]2;pwned␛\\1" in screen
     assert "error: control: control character ␛ (U+001B)" in screen
     # The prompt offers the translation with the controls shown, not sent.
-    term.send("e")
-    term.wait_for("edit the translation and press Enter")
-    screen = _assert_terminal_untouched(term)
+    tmux.send("e")
+    tmux.wait_for("edit the translation and press Enter")
+    screen = _assert_terminal_untouched(tmux)
     assert "> Přečtěte si ␛]2;pwned␛\\poznámky ␛[8mhidden text␛[0m." in screen
-    term.send("C-u")
-    term.type("Přečtěte si poznámky.")
-    term.send("Enter")
-    term.wait_for("saved; press a to approve")
-    term.send("q")
-    assert term.wait_exit() == 0
-    _assert_terminal_untouched(term)
+    tmux.send("C-u")
+    tmux.type("Přečtěte si poznámky.")
+    tmux.send("Enter")
+    tmux.wait_for("saved; press a to approve")
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+    _assert_terminal_untouched(tmux)
     (entry,) = read_catalog(config.locales_dir / "cs" / "doc.po").active()
     assert entry.msgstr == "Přečtěte si poznámky."
 
 
-def test_editor_round_trip_shows_no_escape(tmp_path: Path, term: Tmux) -> None:
+def test_editor_round_trip_shows_no_escape(tmp_path: Path, tmux: Tmux) -> None:
     config = write_hostile_project(tmp_path / "project")
     po = config.locales_dir / "cs" / "doc.po"
     seen = tmp_path / "seen.txt"
@@ -223,11 +211,11 @@ def test_editor_round_trip_shows_no_escape(tmp_path: Path, term: Tmux) -> None:
         encoding="utf-8",
     )
     editor.chmod(0o755)
-    term.start(config.root, *REVIEW, editor=str(editor))
-    term.wait_for("entry 1/1")
-    term.send("e")
-    term.wait_for("edit cancelled: translation unchanged")
-    _assert_terminal_untouched(term)
+    tmux.start(config.root, *REVIEW, editor=str(editor))
+    tmux.wait_for("entry 1/1")
+    tmux.send("e")
+    tmux.wait_for("edit cancelled: translation unchanged")
+    _assert_terminal_untouched(tmux)
     given = seen.read_text(encoding="utf-8")
     assert _escape_free(given)
     translation, context = given.split("\n", 1)
@@ -235,12 +223,12 @@ def test_editor_round_trip_shows_no_escape(tmp_path: Path, term: Tmux) -> None:
     assert "# Read the ␛]2;pwned␛\\notes." in context
     (entry,) = read_catalog(po).active()
     assert entry.msgstr == TRANSLATION  # given back as shown: unchanged, not rewritten
-    term.send("e")
-    term.wait_for("saved; press a to approve")
-    screen = _assert_terminal_untouched(term)
+    tmux.send("e")
+    tmux.wait_for("saved; press a to approve")
+    screen = _assert_terminal_untouched(tmux)
     assert "Přečtěte si ␛]2;pwned␛\\zápisky ␛[8mhidden text␛[0m." in screen
-    term.send("q")
-    assert term.wait_exit() == 0
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
     (entry,) = read_catalog(po).active()
     # What the reviewer saw and kept is what is saved: the pictures, not the escapes.
     assert entry.msgstr == "Přečtěte si ␛]2;pwned␛\\zápisky ␛[8mhidden text␛[0m."

@@ -1,0 +1,243 @@
+"""`pipeline review LANG --report`: the self-contained bilingual HTML page for reviewers."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..catalog import state_of
+from ..config import Config
+from ..files import write_atomic
+from ..layout import glossary_path, po_path, review_report_path
+from ..model import Finding, State
+from .catalogs import pick_documents, read_language_catalog
+from .display import diff_ops, language_name, sorted_findings
+from .status import STATES, percent
+
+STATE_COLOURS = {
+    State.UNTRANSLATED: "#f3f3f3",
+    State.MACHINE: "#fde8e8",
+    State.EDITED: "#fff4d6",
+    State.STALE: "#efe3fb",
+    State.REVIEWED: "#e3f5e6",
+}
+_BAR_COLOURS = {
+    State.UNTRANSLATED: "#bbbbbb",
+    State.MACHINE: "#e06c6c",
+    State.EDITED: "#e0a530",
+    State.STALE: "#9b6bd1",
+    State.REVIEWED: "#3c9c4e",
+}
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One entry of the report."""
+
+    display: str
+    line: int
+    references: tuple[str, ...]
+    state: State
+    source: str
+    previous_source: str | None
+    translation: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One document of the report: its rows and the findings that concern the whole file."""
+
+    document: str
+    display: str
+    rows: tuple[ReportRow, ...]
+    file_findings: tuple[Finding, ...] = ()
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _diff_html(old: str, new: str) -> str:
+    parts = []
+    for kind, text in diff_ops(old, new):
+        if kind == "equal":
+            parts.append(_e(text))
+        elif kind == "delete":
+            parts.append(f"<del>{_e(text)}</del>")
+        else:
+            parts.append(f"<ins>{_e(text)}</ins>")
+    return "".join(parts)
+
+
+def _findings_html(findings: Sequence[Finding], with_line: bool = False) -> str:
+    if not findings:
+        return ""
+    items = "".join(
+        f'<li class="{_e(f.severity.value)}"><b>{_e(f.severity.value)}</b> '
+        + (f"line {f.line}: " if with_line and f.line else "")
+        + f"{_e(f.check)}: {_e(f.message)}</li>"
+        for f in findings
+    )
+    return f'<ul class="findings">{items}</ul>'
+
+
+_REPORT_CSS = """
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;line-height:1.4}
+h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
+.bar{display:flex;height:1.1rem;border:1px solid #999;max-width:40rem}
+.bar span{display:block;height:100%}
+.legend label{margin-right:1rem;white-space:nowrap}
+.legend i{display:inline-block;width:.9rem;height:.9rem;border:1px solid #999;
+vertical-align:middle;margin-right:.2rem}
+table{border-collapse:collapse;width:100%;margin-top:.5rem}
+th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left}
+th{background:#fafafa}td.ref{font-size:.8rem;color:#555;white-space:nowrap}
+td.state{font-size:.8rem;white-space:nowrap}
+del{background:#f8c8c8;text-decoration:line-through}ins{background:#c8f0c8;text-decoration:none}
+.findings{margin:.4rem 0 0;padding-left:1.1rem;font-size:.85rem}
+.findings .error{color:#a00}.findings .warning{color:#8a5a00}.findings .info{color:#555}
+.was{font-size:.85rem;color:#444;margin-bottom:.3rem}
+tr.hidden{display:none}
+"""
+
+_REPORT_JS = """
+(function(){
+  var boxes=document.querySelectorAll('input[data-filter]');
+  var only=document.getElementById('only-findings');
+  var wanted=/^#states=([a-z,]*)$/.exec(location.hash);
+  if(wanted){
+    var keep=wanted[1].split(',');
+    boxes.forEach(function(b){b.checked=keep.indexOf(b.getAttribute('data-filter'))>=0;});
+  }
+  function apply(){
+    var shown={};
+    boxes.forEach(function(b){shown[b.getAttribute('data-filter')]=b.checked;});
+    document.querySelectorAll('tr[data-state]').forEach(function(r){
+      var ok=shown[r.getAttribute('data-state')];
+      if(only.checked&&r.getAttribute('data-findings')==='0'){ok=false;}
+      r.classList.toggle('hidden',!ok);
+    });
+  }
+  boxes.forEach(function(b){b.addEventListener('change',apply);});
+  only.addEventListener('change',apply);
+  apply();
+})();
+"""
+
+
+def render_report(language: str, sections: Sequence[ReportSection]) -> str:
+    """The bilingual review page: self-contained HTML, every text escaped. Pure."""
+    name = language_name(language)
+    counts = dict.fromkeys(STATES, 0)
+    for section in sections:
+        for row in section.rows:
+            counts[row.state] += 1
+    total = sum(counts.values())
+    reviewed = counts[State.REVIEWED] / total if total else 0.0
+    bar = "".join(
+        f'<span style="width:{100 * counts[s] / total:.2f}%;background:{_BAR_COLOURS[s]}" '
+        f'title="{s.value}: {counts[s]}"></span>'
+        for s in STATES
+        if total and counts[s]
+    )
+    filters = "".join(
+        f'<label><input type="checkbox" data-filter="{s.value}" checked> '
+        f'<i style="background:{STATE_COLOURS[s]}"></i>{s.value} ({counts[s]})</label>'
+        for s in STATES
+    )
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Review: English → {_e(name)} ({_e(language)})</title>",
+        f"<style>{_REPORT_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>Review: English → {_e(name)} ({_e(language)})</h1>",
+        f"<p>{counts[State.REVIEWED]} of {total} entries reviewed ({percent(reviewed)}).</p>",
+        f'<div class="bar" role="img" aria-label="reviewed {percent(reviewed)}">{bar}</div>',
+        f'<p class="legend">Show: {filters}'
+        '<label><input type="checkbox" id="only-findings"> only entries with findings</label></p>',
+        "<p>To send a correction, quote the file and line in the first column of the entry "
+        "and the corrected text. A link ending in <code>#states=machine,stale</code> opens the "
+        "page with only those states shown.</p>",
+    ]
+    for section in sections:
+        out.append(f"<h2>{_e(section.document)} <small>({_e(section.display)})</small></h2>")
+        if section.file_findings:
+            out.append(_findings_html(section.file_findings, with_line=True))
+        out.append(
+            "<table><thead><tr><th>entry</th><th>state</th><th>English</th>"
+            f"<th>{_e(name)}</th></tr></thead><tbody>"
+        )
+        for row in section.rows:
+            source = _e(row.source)
+            if row.previous_source is not None and row.previous_source != row.source:
+                source = (
+                    f'<div class="was">changed: {_diff_html(row.previous_source, row.source)}'
+                    f"</div>{source}"
+                )
+            where = f"{_e(row.display)}:{row.line}"
+            refs = "<br>".join(_e(ref) for ref in row.references)
+            translation = _e(row.translation) if row.translation else "<i>(untranslated)</i>"
+            out.append(
+                f'<tr data-state="{row.state.value}" data-findings="{len(row.findings)}" '
+                f'style="background:{STATE_COLOURS[row.state]}">'
+                f'<td class="ref">{where}<br>{refs}</td>'
+                f'<td class="state">{row.state.value}</td>'
+                f'<td lang="en">{source}</td>'
+                f'<td lang="{_e(language)}">{translation}{_findings_html(row.findings)}</td></tr>'
+            )
+        out.append("</tbody></table>")
+    out += [f"<script>{_REPORT_JS}</script>", "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def report_sections(
+    config: Config, language: str, documents: Sequence[str] = ()
+) -> list[ReportSection]:
+    """Read each catalog of the language and its findings into report sections."""
+    from ..checks import check_catalog, load_glossary, msgfmt_findings
+
+    gpath = glossary_path(config)
+    glossary = load_glossary(gpath) if gpath.exists() else None
+    sections: list[ReportSection] = []
+    for document in pick_documents(config, [language], documents):
+        path = po_path(config, language, document)
+        if not path.exists():
+            continue
+        shown = config.relative(path)
+        catalog = read_language_catalog(config, language, document)
+        by_line: dict[int, list[Finding]] = {}
+        for finding in check_catalog(catalog, language, glossary=glossary, display=shown):
+            by_line.setdefault(finding.line, []).append(finding)
+        rows = [
+            ReportRow(
+                display=shown,
+                line=entry.line,
+                references=tuple(entry.references),
+                state=state_of(entry),
+                source=entry.msgid,
+                previous_source=entry.previous_msgid,
+                translation=entry.translated_text,
+                findings=tuple(sorted_findings(by_line.get(entry.line, []))),
+            )
+            for entry in catalog.active()
+            if entry.msgid
+        ]
+        file_findings = tuple(sorted_findings(msgfmt_findings(path, shown)))
+        sections.append(ReportSection(document, shown, tuple(rows), file_findings))
+    return sections
+
+
+def write_report(config: Config, language: str, documents: Sequence[str] = ()) -> Path:
+    """Write output/review/<lang>.html atomically; returns its path."""
+    sections = report_sections(config, language, documents)
+    path = review_report_path(config, language)
+    write_atomic(path, render_report(language, sections).encode("utf-8"))
+    return path
