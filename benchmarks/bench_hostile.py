@@ -31,9 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 _WORDS = (
-    "the workers of every country met in the small hall and talked about war prisons "
-    "solidarity strikes wages rent and what each of them could do next to help others"
-).split()
+    "the", "workers", "of", "every", "country", "met", "in", "the", "small", "hall", "and",
+    "talked", "about", "war", "prisons", "solidarity", "strikes", "wages", "rent", "and", "what",
+    "each", "of", "them", "could", "do", "next", "to", "help", "others",
+)  # fmt: skip
 
 PYPROJECT = """\
 [project]
@@ -127,7 +128,9 @@ def main() -> None:
             (project / "source" / "long.txt").write_text(text, encoding="utf-8")
             results[name] = build(project, env)
             seconds, wall = results[name]
-            print(f"{name:>9} {len(text) - 1:>10,} chars  build {seconds:8.2f} s  wall {wall:8.2f} s")
+            print(
+                f"{name:>9} {len(text) - 1:>10,} chars  build {seconds:8.2f} s  wall {wall:8.2f} s"
+            )
     mode = "without a model" if args.no_models else "with the tiny en→cs Argos model"
     ratio = results["100k"][0] / results["10k"][0]
     print(f"{mode}: 100k / 10k = {ratio:.1f}x (linear is 10x, aim <= 15x)")

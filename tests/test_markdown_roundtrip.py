@@ -211,7 +211,7 @@ def test_update_twice_changes_no_byte(project: Path, no_models: None) -> None:
         (
             "nul.md",
             "# Title\n\nText with a \x00 in it.\n",
-            "source/nul.md:3: NUL character in a Markdown source",
+            "source/nul.md:3: control character U+0000 (NUL) at byte offset 21",
         ),
         ("latin1.md", b"# Title\n\nCaf\xe9.\n", "source/latin1.md:3: not UTF-8: byte 0xe9"),
     ],
