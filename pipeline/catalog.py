@@ -207,7 +207,7 @@ def dump_catalog(catalog: Catalog) -> bytes:
     text = str(po)
     if not text.endswith("\n"):
         text += "\n"
-    return canonical_layout(text.encode("utf-8"))
+    return canonical_layout(text.encode("utf-8"), display=catalog.path or None)
 
 
 class _OrderedHeaderPOFile(polib.POFile):  # type: ignore[misc]
@@ -253,8 +253,10 @@ def _entry_to_polib(entry: Entry) -> polib.POEntry:
     return polib.POEntry(**kwargs)
 
 
-def canonical_layout(data: bytes) -> bytes:
+def canonical_layout(data: bytes, display: str | None = None) -> bytes:
     """Pass PO bytes through ``msgcat`` so wrapping and ordering are gettext's own.
+
+    A refusal names ``display``, the catalog being written, so the user knows which file it is.
 
     Without gettext installed the polib layout is kept; it differs only in where long lines wrap.
     """
@@ -270,7 +272,9 @@ def canonical_layout(data: bytes) -> bytes:
     )
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CatalogError("msgcat rejected the catalog: " + (message[-1] if message else "?"))
+        raise CatalogError(
+            "msgcat rejected the catalog: " + (message[-1] if message else "?"), path=display
+        )
     return result.stdout
 
 
