@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.catalog import dump_catalog, template_from_document  # noqa: E402
-from pipeline.markdown import segment_markdown, strip_front_matter  # noqa: E402
+from pipeline.source_formats.markdown.front_matter import strip_front_matter  # noqa: E402
+from pipeline.source_formats.markdown.segment import segment_markdown  # noqa: E402
 
 ENGLISH = REPO / "tests" / "fixtures" / "english"
 

@@ -132,12 +132,12 @@ def peak_rss_mb() -> float:
 
 def four_languages_child(units: int) -> None:
     """Runs in a fresh process: argos-batch for all four languages in a row, prints peak RSS."""
-    from pipeline.translate import open_engine
+    from pipeline import engines
 
     texts = source_units(units)
     started = time.perf_counter()
     for language, _mode in LANGUAGES:
-        engine = open_engine("argos-batch", "en", language)
+        engine = engines.named("argos-batch").open("en", language, {})
         engine.translate(texts)
         engine.close()
         del engine
@@ -160,13 +160,13 @@ def _median(values: list[float]) -> float:
 def measure(units: int, workdir: Path, rounds: int) -> dict[str, float]:
     import ctranslate2
 
-    from pipeline.translate import (
+    from pipeline import engines
+    from pipeline.engines.argos_batch import ArgosBatchEngine
+    from pipeline.engines.argos_install import install_model_file
+    from pipeline.engines.argos_packages import (
         LENGTH_PENALTY,
         MAX_DECODING_LENGTH,
         MAX_INPUT_LENGTH,
-        ArgosBatchEngine,
-        install_model_file,
-        open_engine,
     )
 
     for language, path in build_models(workdir).items():
@@ -177,7 +177,7 @@ def measure(units: int, workdir: Path, rounds: int) -> dict[str, float]:
     # argos-batch (our engine, sentence splitting and tokenizing included) against bare
     # CTranslate2 (same options and threads, sentences tokenized beforehand). Rounds alternate
     # which goes first, so other load on the machine hits both alike; medians count.
-    batch = open_engine("argos-batch", "en", "cs")
+    batch = engines.named("argos-batch").open("en", "cs", {})
     assert isinstance(batch, ArgosBatchEngine)
     batch.translate(["Warm up."])
     split = batch._splitter()
@@ -199,7 +199,7 @@ def measure(units: int, workdir: Path, rounds: int) -> dict[str, float]:
     outputs: dict[str, list[str]] = {}
 
     def run_batch() -> None:
-        outputs["batch"] = batch.translate(texts)
+        outputs["batch"] = [output.text for output in batch.translate(texts)]
 
     def run_bare() -> None:
         translator.translate_batch(

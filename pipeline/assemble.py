@@ -173,10 +173,6 @@ class Colophon:
     policy: str = "draft"
 
 
-def _engine_name(engine: str) -> str:
-    return "Argos Translate" if engine.startswith("argos") else engine
-
-
 def format_share(share: float, language: str) -> str:
     """A share as a percentage in the language's own style, to one decimal where it matters.
 
@@ -206,6 +202,8 @@ def colophon_fields(colophon: Colophon, gettext: Gettext = _identity) -> list[tu
     """
     from babel.dates import format_date
 
+    from .engines import display_name
+
     lang = colophon.language
     rows: list[tuple[str, str, str]] = []
     if colophon.title:
@@ -218,7 +216,7 @@ def colophon_fields(colophon: Colophon, gettext: Gettext = _identity) -> list[tu
         rows.append((gettext(EDITION_DATE), format_date(colophon.date, "long", locale=lang), lang))
     engines = [
         gettext(ENGINE_PACKAGE)
-        % {"engine": _engine_name(engine), "package": package, "version": version}
+        % {"engine": display_name(engine), "package": package, "version": version}
         for engine, package, version in colophon.machine
     ]
     rows.append((gettext(MACHINE_TRANSLATION), "; ".join(engines) or gettext(NOT_USED), lang))
@@ -242,20 +240,6 @@ def _end_with_newline(text: str, newline: str) -> str:
 # --- plain text ----------------------------------------------------------------------------------
 
 
-def _as_is(kind: str, text: str) -> str:
-    return text
-
-
-def _placer(document: Document) -> Callable[[str, str], str]:
-    """How a translation goes into the skeleton: as is, or escaped for its Markdown block."""
-    if document.format != "markdown":
-        return _as_is
-    from .markdown import place_translation  # type: ignore[import-not-found,unused-ignore]
-
-    placer: Callable[[str, str], str] = place_translation
-    return placer
-
-
 def render_text(
     document: Document,
     translations: Mapping[str, Translation],
@@ -267,7 +251,9 @@ def render_text(
 
     With a colophon it follows the text after a blank line and a rule, in the source's line endings.
     """
-    place = _placer(document)
+    from . import source_formats
+
+    place = source_formats.named(document.format).place
     out: list[str] = []
     for block in document.blocks:
         out.append(block.prefix)
@@ -314,22 +300,6 @@ def escape_markdown(text: str, *, line_start: bool = True) -> str:
     return escaped
 
 
-def _block_text(block: Block, translations: Mapping[str, Translation], policy: str) -> str:
-    pieces: list[str] = []
-    for part in block.parts:
-        if isinstance(part, str):
-            pieces.append(part)
-        else:
-            text = chosen_text(part, translations, policy)
-            pieces.append(part.source_text if text is None else text)
-    return _SPACES.sub(" ", "".join(pieces)).strip()
-
-
-def _question_label(block: Block) -> str:
-    label = block.prefix.strip()
-    return label or (f"{block.number})" if block.number is not None else "")
-
-
 def render_markdown(
     document: Document,
     translations: Mapping[str, Translation],
@@ -337,31 +307,19 @@ def render_markdown(
     colophon: Colophon | None = None,
     gettext: Gettext = _identity,
 ) -> str:
-    """The Markdown edition: title, introduction, each question a numbered heading, answers.
+    """The Markdown edition: the document's source format writes the text (`markdown_body`), and
+    the colophon follows it after a rule.
 
-    A Markdown source keeps its own markup: its edition is the text edition (the skeleton holds
-    the markup) with the colophon after it.
+    A Markdown source keeps its own markup; a plain-text interview becomes a title, its
+    introduction, each question a numbered heading and the answers.
     """
-    if document.format == "markdown":
-        text = render_text(document, translations, policy)
-        if colophon is None:
-            return text
-        return _end_with_newline(text, "\n") + "\n" + _markdown_colophon(colophon, gettext)
-    chunks: list[str] = []
-    title = colophon.title if colophon and colophon.title else document.title
-    if title:
-        chunks.append("# " + escape_markdown(title, line_start=False))
-    for block in document.blocks:
-        text = _block_text(block, translations, policy)
-        if block.kind == "question":
-            label = escape_markdown(_question_label(block), line_start=False)
-            chunks.append(f"## {label} {escape_markdown(text, line_start=False)}".rstrip())
-        elif text:
-            chunks.append(escape_markdown(text))
-    body = "\n\n".join(chunks) + "\n"
+    from . import source_formats
+
+    edition = _edition(document, translations, policy, colophon, gettext)
+    body = source_formats.named(document.format).markdown_body(edition)
     if colophon is None:
         return body
-    return body + "\n" + _markdown_colophon(colophon, gettext)
+    return _end_with_newline(body, "\n") + "\n" + _markdown_colophon(colophon, gettext)
 
 
 def _markdown_colophon(colophon: Colophon, gettext: Gettext) -> str:
@@ -404,19 +362,20 @@ h2 { font-size: 1.15rem; line-height: 1.35; margin: 2rem 0 0.5rem; }
 _SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def _escape(text: str) -> str:
+def escape_html(text: str) -> str:
+    """Text for HTML content or a quoted attribute value."""
     return html.escape(text, quote=True)
 
 
 def _page(language: str, title: str, stylesheet: str, body: list[str]) -> str:
     head = [
         "<!DOCTYPE html>",
-        f'<html lang="{_escape(language)}">',
+        f'<html lang="{escape_html(language)}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_SECURITY_POLICY}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_escape(title)}</title>",
+        f"<title>{escape_html(title)}</title>",
         "<style>",
         stylesheet.rstrip("\n"),
         "</style>",
@@ -426,7 +385,7 @@ def _page(language: str, title: str, stylesheet: str, body: list[str]) -> str:
     return "\n".join([*head, *body, "</body>", "</html>"]) + "\n"
 
 
-def _html_block_content(
+def html_block_content(
     block: Block, translations: Mapping[str, Translation], policy: str, source_language: str
 ) -> str:
     """The block's text, each run of units with the same marking in one element."""
@@ -438,7 +397,7 @@ def _html_block_content(
     def flush() -> None:
         content = "".join(run)
         if run_kind == UNTRANSLATED:
-            lang = _escape(source_language)
+            lang = escape_html(source_language)
             out.append(f'<span class="{run_kind}" lang="{lang}">{content}</span>')
         elif run_kind and content:
             out.append(f'<span class="{run_kind}">{content}</span>')
@@ -447,11 +406,11 @@ def _html_block_content(
 
     for part in block.parts:
         if isinstance(part, str):
-            pending.append(_escape(part))
+            pending.append(escape_html(part))
             continue
         kind = unit_class(part, translations, policy)
         text = chosen_text(part, translations, policy)
-        escaped = _escape(part.source_text if text is None else text)
+        escaped = escape_html(part.source_text if text is None else text)
         if run and kind == run_kind:
             run.extend([*pending, escaped])
         else:
@@ -466,68 +425,35 @@ def _html_block_content(
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
-def _legend(kinds: set[str], gettext: Gettext) -> list[str]:
+def legend(kinds: set[str], gettext: Gettext) -> list[str]:
     if not kinds:
         return []
-    lines = [f'<aside class="legend" aria-label="{_escape(gettext(LEGEND))}">']
+    lines = [f'<aside class="legend" aria-label="{escape_html(gettext(LEGEND))}">']
     for kind in (MACHINE, UNREVIEWED, UNTRANSLATED):
         if kind in kinds:
             lines.append(
-                f'<p><span class="{kind}">{_escape(gettext(LEGEND_TEXT[kind]))}</span></p>'
+                f'<p><span class="{kind}">{escape_html(gettext(LEGEND_TEXT[kind]))}</span></p>'
             )
     lines.append("</aside>")
     return lines
 
 
 def _html_colophon(colophon: Colophon, gettext: Gettext) -> list[str]:
-    lines = ['<footer class="colophon">', f"<h2>{_escape(gettext(COLOPHON))}</h2>", "<dl>"]
+    lines = ['<footer class="colophon">', f"<h2>{escape_html(gettext(COLOPHON))}</h2>", "<dl>"]
     for label, value, value_language in colophon_fields(colophon, gettext):
-        lang = f' lang="{_escape(value_language)}"' if value_language != colophon.language else ""
-        lines.append(f"<dt>{_escape(label)}</dt><dd{lang}>{_escape(value)}</dd>")
+        lang = (
+            f' lang="{escape_html(value_language)}"' if value_language != colophon.language else ""
+        )
+        lines.append(f"<dt>{escape_html(label)}</dt><dd{lang}>{escape_html(value)}</dd>")
     lines += ["</dl>", "</footer>"]
     return lines
 
 
-def _text_body(
-    document: Document,
-    translations: Mapping[str, Translation],
-    policy: str,
-    source_language: str,
-) -> list[str]:
-    body: list[str] = []
-    in_section = False
-    in_introduction = False
-    for block in document.blocks:
-        if block.kind == "blank":
-            continue
-        content = _html_block_content(block, translations, policy, source_language)
-        if not content:
-            continue
-        if block.kind != "introduction" and in_introduction:
-            body.append("</div>")
-            in_introduction = False
-        if block.kind == "introduction":
-            if not in_introduction:
-                body.append('<div class="introduction">')
-                in_introduction = True
-            body.append(f"<p>{content}</p>")
-        elif block.kind == "question":
-            if in_section:
-                body.append("</section>")
-            anchor = f' id="q{block.number}"' if block.number is not None else ""
-            body.append(f'<section class="qa"{anchor}>')
-            in_section = True
-            label = _escape(_question_label(block))
-            body.append(f'<h2 class="question"><span class="number">{label}</span> {content}</h2>')
-        elif block.kind == "answer":
-            body.append(f'<p class="answer">{content}</p>')
-        else:
-            body.append(f"<p>{content}</p>")
-    if in_introduction:
-        body.append("</div>")
-    if in_section:
-        body.append("</section>")
-    return body
+def edition_title(edition: Edition) -> str:
+    """The title an HTML edition shows: the configured one, the source's own, or its name."""
+    colophon = edition.colophon
+    document = edition.document
+    return (colophon.title if colophon else "") or document.title or document.name
 
 
 def render_html(
@@ -539,22 +465,16 @@ def render_html(
 ) -> str:
     """One self-contained HTML5 page: escaped text, marked fallback and machine passages, colophon.
 
-    A Markdown source is rendered by the same CommonMark parser that segments it
-    (`pipeline.markdown.render_markdown_html`, which escapes raw HTML) and wrapped in this page.
+    The document's source format writes the ``<article>`` (`html_body`); the page, the colophon
+    and the title are the same for every format.
     """
-    language = colophon.language if colophon else "und"
-    source_language = colophon.source_language if colophon else "en"
-    title = (colophon.title if colophon else "") or document.title or document.name
-    body: list[str] = ["<article>"]
-    if document.format == "markdown":
-        from .markdown import render_markdown_html  # type: ignore[import-not-found,unused-ignore]
+    from . import source_formats
 
-        body.append(render_markdown_html(render_text(document, translations, policy)).strip("\n"))
-    else:
-        body.append(f'<h1 lang="{_escape(source_language)}">{_escape(title)}</h1>')
-        kinds = {unit_class(unit, translations, policy) for unit in document.units} - {""}
-        body += _legend(kinds, gettext)
-        body += _text_body(document, translations, policy, source_language)
+    edition = _edition(document, translations, policy, colophon, gettext)
+    language = edition.language
+    title = edition_title(edition)
+    body: list[str] = ["<article>"]
+    body += source_formats.named(document.format).html_body(edition)
     body.append("</article>")
     if colophon is not None:
         body += _html_colophon(colophon, gettext)
@@ -564,6 +484,26 @@ def render_html(
     if colophon is not None:
         page_title = f"{page_title} – {language_name(language, language)}"
     return _page(language, page_title, STYLESHEET, body)
+
+
+def _edition(
+    document: Document,
+    translations: Mapping[str, Translation],
+    policy: str,
+    colophon: Colophon | None,
+    gettext: Gettext,
+) -> Edition:
+    """The edition the renderers' arguments describe (language and source language from the
+    colophon; "und" and "en" without one)."""
+    return Edition(
+        document,
+        colophon.language if colophon else "und",
+        translations,
+        policy,
+        colophon,
+        gettext,
+        colophon.source_language if colophon else "en",
+    )
 
 
 # --- index page ----------------------------------------------------------------------------------
@@ -606,6 +546,8 @@ _INDEX_LABELS = {
     UNREVIEWED: "awaiting review",
     UNTRANSLATED: "not translated",
 }
+
+
 def _bar(shares: Shares) -> str:
     spans = "".join(
         f'<span class="{kind}" style="width: {shares.share(count) * 100:.2f}%"></span>'
@@ -618,8 +560,8 @@ def _bar(shares: Shares) -> str:
         if count or kind == "reviewed"
     )
     return (
-        f'<div class="bar" role="img" aria-label="{_escape(summary)}">{spans}</div>'
-        f"<small>{_escape(summary)}</small>"
+        f'<div class="bar" role="img" aria-label="{escape_html(summary)}">{spans}</div>'
+        f"<small>{escape_html(summary)}</small>"
     )
 
 
@@ -628,7 +570,7 @@ def render_index(rows: Sequence[IndexRow]) -> str:
     body = ["<h1>Editions</h1>", "<p>"]
     body.append(
         " ".join(
-            f'<span class="key {kind}"></span> {_escape(label)}'
+            f'<span class="key {kind}"></span> {escape_html(label)}'
             for kind, label in _INDEX_LABELS.items()
         )
     )
@@ -637,20 +579,20 @@ def render_index(rows: Sequence[IndexRow]) -> str:
     for row in rows:
         documents.setdefault(row.document, []).append(row)
     for name, group in documents.items():
-        body.append(f'<section id="{_escape(quote(name))}">')
-        body.append(f"<h2>{_escape(group[0].title or name)}</h2>")
+        body.append(f'<section id="{escape_html(quote(name))}">')
+        body.append(f"<h2>{escape_html(group[0].title or name)}</h2>")
         body.append("<table>")
         body.append("<tr><th>Language</th><th>Formats</th><th>Shares of the text</th></tr>")
         for row in group:
-            own = _escape(language_name(row.language, row.language))
-            english = _escape(language_name(row.language, "en"))
+            own = escape_html(language_name(row.language, row.language))
+            english = escape_html(language_name(row.language, "en"))
             links = " · ".join(
-                f'<a href="{_escape(quote(href))}">{_escape(label)}</a>'
+                f'<a href="{escape_html(quote(href))}">{escape_html(label)}</a>'
                 for href, label in row.files
             )
-            note = f'<br><span class="note">{_escape(row.note)}</span>' if row.note else ""
+            note = f'<br><span class="note">{escape_html(row.note)}</span>' if row.note else ""
             body.append(
-                f'<tr><td><span lang="{_escape(row.language)}">{own}</span> ({english})</td>'
+                f'<tr><td><span lang="{escape_html(row.language)}">{own}</span> ({english})</td>'
                 f"<td>{links or '–'}{note}</td><td>{_bar(row.shares)}</td></tr>"
             )
         body.append("</table>")

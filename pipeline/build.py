@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import engines, source_formats
 from .catalog import dump_catalog, read_catalog, template_from_document
 from .config import Config
 from .editions import (
@@ -23,6 +24,7 @@ from .editions import (
     write_editions,
     write_index,
 )
+from .engines import EngineFactory
 from .errors import ConfigError, SourceError
 from .files import remove_stale_temporaries, write_atomic
 from .layout import (
@@ -47,10 +49,9 @@ from .run_report import (
     pair_summary,
     write_report,
 )
-from .segment import segment_text
-from .sources import check_control_characters
 from .stamps import (
     config_digest,
+    engine_fingerprints,
     load_state,
     outputs_intact,
     pair_inputs,
@@ -119,22 +120,6 @@ def timestamp() -> str:
 # --- reading sources -----------------------------------------------------------------------------
 
 
-def decode_source(raw: bytes, shown: str) -> str:
-    """The text of a source, or a `SourceError` naming the byte where UTF-8 breaks or where a
-    control character is (tab, newline and CRLF line ends aside: docs/security.md)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise SourceError(
-            f"not UTF-8: byte 0x{raw[error.start]:02x} at byte offset {error.start}",
-            path=shown,
-            line=line,
-        ) from None
-    check_control_characters(text, shown)
-    return text
-
-
 def read_source_bytes(config: Config, path: Path) -> bytes:
     """A source's bytes; a missing one is a source error, an unreadable one a file-system error."""
     from .errors import FileSystemError
@@ -148,25 +133,22 @@ def read_source_bytes(config: Config, path: Path) -> bytes:
 
 
 def load_document(config: Config, path: Path) -> Document:
-    """Read and segment one source document, choosing the segmenter by file suffix."""
+    """Read and segment one source document, by the source format that claims its suffix."""
     return document_from_bytes(config, path, read_source_bytes(config, path))
 
 
 def document_from_bytes(config: Config, path: Path, raw: bytes) -> Document:
-    """Segment a source from its bytes (the bytes the build hashed, so stamps match them)."""
-    text = decode_source(raw, config.relative(path))
-    shown = config.relative(path)
-    if path.suffix == ".md":
-        from .markdown import segment_markdown
+    """Segment a source from its bytes (the bytes the build hashed, so stamps match them).
 
-        return segment_markdown(
-            text,
-            name=path.stem,
-            source_path=shown,
-            unit=config.unit,
-            front_matter_keys=config.front_matter_keys,
-        )
-    return segment_text(text, name=path.stem, source_path=shown, unit=config.unit)
+    The format's options are the unit and its own ``[tool.pipeline.<format name>]`` table.
+    """
+    shown = config.relative(path)
+    source_format = source_formats.for_path(path)
+    if source_format is None:
+        raise SourceError(f"no source format reads {path.suffix or 'suffixless'} files", path=shown)
+    settings = config.format_settings.get(source_format.name, {})
+    options = source_formats.SegmentOptions(config.unit, settings)
+    return source_format.segment(raw, name=path.stem, source_path=shown, options=options)
 
 
 def load_documents(config: Config, names: list[str] | None = None) -> list[Document]:
@@ -277,41 +259,10 @@ class BuildOptions:
     progress: ProgressFactory | None = None
 
 
-def argos_packages_dir() -> Path:
-    """Where Argos keeps installed packages, computed as argostranslate.settings does, without
-    importing Argos (so a build with nothing to do stays fast)."""
-    explicit = os.environ.get("ARGOS_PACKAGES_DIR")
-    if explicit:
-        return Path(explicit)
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "argos-translate" / "packages"
-
-
-def model_fingerprints(source: str) -> dict[str, str]:
-    """target language → "name version" of the installed Argos package for source→target.
-
-    Reads metadata.json only (pipeline.translate imports Argos lazily), so a build with nothing
-    to do never loads Argos.
-    """
-    from .translate import read_package
-
-    found: dict[str, str] = {}
-    folder = argos_packages_dir()
-    if not folder.is_dir():
-        return found
-    for child in sorted(folder.iterdir()):
-        package = read_package(child) if child.is_dir() else None
-        if package is not None and package.from_code == source:
-            found.setdefault(package.to_code, f"{package.name} {package.version}")
-    return found
-
-
-def missing_model_warning(source: str, language: str) -> str:
-    return (
-        f"no Argos model for {source}→{language}: machine translation skipped; run "
-        f"`pipeline models install --online {language}` (or `pipeline models install "
-        "FILE.argosmodel`)"
-    )
+def unserved_warning(factory: EngineFactory, source: str, language: str) -> str:
+    """The warning for a language the engine cannot translate into (Argos: how to install)."""
+    what, how = engines.unserved(factory, source, [language])
+    return f"{what}: machine translation skipped" + (f"; run {how}" if how else "")
 
 
 @dataclass
@@ -337,23 +288,20 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
     clock = time.perf_counter()
     languages = options.languages or list(config.target_languages)
     engine_kind = options.engine or config.engine
+    factory = engines.named(engine_kind)
     state = load_state(config)
     pairs_state: dict[str, Any] = state.setdefault("pairs", {})
     digest = config_digest(config)
-    models = model_fingerprints(config.source_language)
+    models = engine_fingerprints(factory, config.source_language, languages)
     log = RunLog(dry_run=options.check_only)
     report.missing_models = [language for language in languages if language not in models]
     if options.require_models and report.missing_models:
         from .errors import ModelError
 
-        raise ModelError(
-            "no Argos model for "
-            + ", ".join(f"{config.source_language}→{lang}" for lang in report.missing_models)
-            + "; run `pipeline models install FILE.argosmodel` or "
-            "`pipeline models install --online " + " ".join(report.missing_models) + "`"
-        )
+        what, how = engines.unserved(factory, config.source_language, report.missing_models)
+        raise ModelError(what + (f"; run {how}" if how else ""))
     report.warnings += [
-        missing_model_warning(config.source_language, language)
+        unserved_warning(factory, config.source_language, language)
         for language in report.missing_models
     ]
 
@@ -387,6 +335,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
         remove_stale_temporaries(written_folders(config, languages))
     for plan in planned:
         name = plan.document.name
+        source_format = source_formats.named(plan.document.format)
         log.write(config, pot_path(config, name), dump_catalog(plan.template))
         for language, catalog in plan.merged.items():
             pair_clock = time.perf_counter()
@@ -394,11 +343,12 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
             pair.source_format = plan.document.format
             if language in models and not options.check_only:
                 pair.machine = _machine_translate(
-                    config, catalog, language, engine_kind, options, log.warnings
+                    config, catalog, language, factory, options, log.warnings, source_format
                 )
             po = po_path(config, language, name)
             catalog = log.write_catalog(config, po, catalog)  # rebased on a person's save
-            _check_pair(config, catalog, language, po, pair, not options.check_only, log.warnings)
+            on_disk = not options.check_only
+            _check_pair(config, catalog, language, po, pair, on_disk, log.warnings, source_format)
             pair.edition = _write_editions(config, plan.document, language, catalog, log, report)
             _count_states(catalog, pair)
             pair.seconds = time.perf_counter() - pair_clock
@@ -448,26 +398,37 @@ def _machine_translate(
     config: Config,
     catalog: Catalog,
     language: str,
-    engine_kind: str,
+    factory: EngineFactory,
     options: BuildOptions,
     warnings: list[str] | None = None,
+    source_format: source_formats.SourceFormat | None = None,
 ) -> dict[str, object]:
-    """Fill the catalog from the MT cache and the engine; Argos is imported only here."""
-    from .machine import translate_catalog
-    from .translate import TranslationCache, open_engine
+    """Fill the catalog from the MT cache and the engine; the engine's libraries load only here.
 
-    engine = open_engine(engine_kind, config.source_language, language)
-    cache = TranslationCache(translation_cache_path(config), warnings)
-    factory = options.progress or ProgressFactory()
-    bar = factory.start(f"{catalog.path}", len(catalog.entries))
+    The engine gets its ``[tool.pipeline.engines.<name>]`` table as settings. The source format
+    hides its inline markup from the engine (`SourceFormat.protect`).
+    """
+    from .machine import translate_catalog
+    from .mt_cache import TranslationCache
+
+    engine = factory.open(
+        config.source_language, language, config.engine_settings.get(factory.name, {})
+    )
     try:
-        result = translate_catalog(catalog, engine, cache, progress=bar.advance)
+        cache = TranslationCache(translation_cache_path(config), warnings)
+        bar = (options.progress or ProgressFactory()).start(f"{catalog.path}", len(catalog.entries))
+        try:
+            result = translate_catalog(
+                catalog, engine, cache, progress=bar.advance, source_format=source_format
+            )
+        finally:
+            bar.close()
+            cache.close()
     finally:
-        bar.close()
-        cache.close()
+        engine.close()
     return {
         "engine": engine.name,
-        "package": f"{engine.package_name} {engine.package_version}",
+        "package": f"{engine.model} {engine.version}",
         "filled": result.filled,
         "refreshed": result.refreshed,
         "from_cache": result.from_cache,
@@ -489,18 +450,19 @@ def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
     log = RunLog()
     documents = load_documents(config, options.documents)
     catalogs = update(config, documents, languages, log)
-    templates = {document.name for document in documents}
-    models = model_fingerprints(config.source_language)
+    templates = {document.name: source_formats.named(document.format) for document in documents}
+    factory = engines.named(engine_kind)
+    models = engine_fingerprints(factory, config.source_language, languages)
     for language in languages:
         if language not in models:
             report.missing_models.append(language)
-            report.warnings.append(missing_model_warning(config.source_language, language))
+            report.warnings.append(unserved_warning(factory, config.source_language, language))
             continue
         for name in templates:
             catalog = catalogs[(name, language)]
             pair = PairReport(name, language, rebuilt=True, model=models[language])
             pair.machine = _machine_translate(
-                config, catalog, language, engine_kind, options, report.warnings
+                config, catalog, language, factory, options, report.warnings, templates[name]
             )
             log.write_catalog(config, po_path(config, language, name), catalog)
             report.pairs.append(pair)
@@ -516,8 +478,10 @@ def _check_pair(
     pair: PairReport,
     on_disk: bool,
     warnings: list[str] | None = None,
+    source_format: source_formats.SourceFormat | None = None,
 ) -> None:
-    """Quality findings of the catalog, and those that fail the gate (see `pipeline.gate`)."""
+    """Quality findings of the catalog, and those that fail the gate (see `pipeline.gate`); the
+    source format checks the inline markup."""
     from .checks import load_glossary, msgfmt_findings
     from .gate import finding_counts, gate_failures
     from .memo import FindingsMemo, check_with_memo
@@ -525,7 +489,7 @@ def _check_pair(
     glossary_file = glossary_path(config)
     glossary = load_glossary(glossary_file) if glossary_file.exists() else None
     memo = FindingsMemo(
-        findings_memo_path(config), language, read_or_empty(glossary_file), warnings
+        findings_memo_path(config), language, read_or_empty(glossary_file), warnings, source_format
     )
     try:
         shown = config.relative(po)

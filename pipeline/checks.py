@@ -19,10 +19,14 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .controls import control_characters, picture
 from .errors import ConfigError
 from .model import Catalog, Entry, Finding, Severity
+
+if TYPE_CHECKING:
+    from .source_formats import SourceFormat
 
 LANGUAGES = ("cs", "ru", "uk", "sk")
 
@@ -893,25 +897,32 @@ def _forms(entry: Entry, singular: int) -> Iterable[tuple[str, str, str]]:
         yield f"msgstr[{index}]: ", source, text
 
 
-def _markdown_findings(entry: Entry, source: str, text: str, language: str) -> list[Finding]:
-    """A unit of a Markdown source must keep its links, code, template tags and emphasis."""
-    if not any(ref.rsplit(":", 1)[0].endswith(".md") for ref in entry.references):
+def _markup_findings(
+    source_format: SourceFormat | None, source: str, text: str, language: str
+) -> list[Finding]:
+    """A unit must keep the inline markup its source format has (Markdown: links, code, template
+    tags and emphasis); the format says what differs."""
+    if source_format is None or not text:
         return []
-    from .markdown import markup_findings
-
     return [
         Finding("markup", severity, message, language=language)
-        for severity, message in markup_findings(source, text)
+        for severity, message in source_format.markup_findings(source, text)
     ]
 
 
 def check_catalog(
-    catalog: Catalog, language: str, *, glossary: Glossary | None = None, display: str = ""
+    catalog: Catalog,
+    language: str,
+    *,
+    glossary: Glossary | None = None,
+    display: str = "",
+    source_format: SourceFormat | None = None,
 ) -> list[Finding]:
     """Check every active translated entry, machine output and reviewed alike.
 
     Untranslated and obsolete entries and the `translator-credits` entry are skipped; each form of
-    a plural entry is checked against the English singular or plural it stands for.
+    a plural entry is checked against the English singular or plural it stands for. The catalog's
+    source format (its document's) compares inline markup; without one, markup is not checked.
     """
     singular = _singular_index(catalog)
     findings: list[Finding] = []
@@ -921,7 +932,7 @@ def check_catalog(
         seen: set[tuple[str, str]] = set()
         for label, source, text in _forms(entry, singular):
             found = check_translation(source, text, language, glossary=glossary, flags=entry.flags)
-            for finding in found + _markdown_findings(entry, source, text, language):
+            for finding in found + _markup_findings(source_format, source, text, language):
                 if (finding.check, finding.message) in seen:
                     continue
                 seen.add((finding.check, finding.message))

@@ -222,7 +222,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     """Quality findings of every catalog (docs/checks.md); exit 1 when one is an error."""
     from .catalog import read_catalog
     from .checks import check_catalog, load_glossary, msgfmt_findings
-    from .layout import glossary_path, po_path
+    from .layout import document_format, glossary_path, po_path
     from .model import Severity
     from .review.catalogs import pick_documents
 
@@ -241,7 +241,13 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             shown = config.relative(path)
             catalog = read_catalog(path, display=shown)
             findings += msgfmt_findings(path, shown)
-            findings += check_catalog(catalog, language, glossary=glossary, display=shown)
+            findings += check_catalog(
+                catalog,
+                language,
+                glossary=glossary,
+                display=shown,
+                source_format=document_format(config, document),
+            )
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     if args.json:
         fields = ("file", "line", "severity", "check", "message", "msgid", "language")
@@ -290,18 +296,13 @@ def cmd_translate(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_models_list(args: argparse.Namespace, config: Config) -> int:
     """Installed Argos packages, and the configured language pairs that have none."""
-    from .translate import installed_packages
+    from .engines.argos_install import list_models
 
-    packages = installed_packages()
-    pairs = {package.pair for package in packages}
-    for package in sorted(packages, key=lambda p: (p.from_code, p.to_code, p.name)):
+    listing = list_models(config.source_language, config.target_languages)
+    for package in listing.packages:
         pair = f"{package.from_code}→{package.to_code}"
         _print(f"{pair}\t{package.name} {package.version}\t{package.path}")
-    missing = [
-        language
-        for language in config.target_languages
-        if (config.source_language, language) not in pairs
-    ]
+    packages, missing = listing.packages, listing.missing
     if missing:
         _console(args).warning(
             "no Argos model for "
@@ -316,29 +317,16 @@ def cmd_models_list(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_models_install(args: argparse.Namespace, config: Config) -> int:
     """Install .argosmodel files (checked first), or fetch packages through Argos's index."""
-    from .errors import ConfigError
-    from .translate import install_model_file, install_online
+    from .engines.argos_install import install_models
 
     console = _console(args)
-    wanted = {(config.source_language, language) for language in config.target_languages}
-    limit = config.models_max_unpacked_mb
-    if args.online is not None:
-        if args.files:
-            raise ConfigError("give FILE.argosmodel or --online [LANG...], not both")
-        languages = args.online or list(config.target_languages)
-        for language in languages:
-            if language not in config.target_languages:
-                raise ConfigError(
-                    f"--online {language}: not a configured target language "
-                    f"({', '.join(config.target_languages)})"
-                )
-        installed = install_online(
-            languages, config.source_language, expected_pairs=wanted, max_unpacked_mb=limit
-        )
-    elif args.files:
-        installed = [install_model_file(path, wanted, max_unpacked_mb=limit) for path in args.files]
-    else:
-        raise ConfigError("nothing to install: give FILE.argosmodel or --online [LANG...]")
+    installed = install_models(
+        args.files,
+        args.online,
+        config.source_language,
+        config.target_languages,
+        max_unpacked_mb=config.models_max_unpacked_mb,
+    )
     for package in installed:
         console.info(
             f"installed {package.from_code}→{package.to_code}: {package.name} "
@@ -435,7 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 3 instead of skipping machine translation when a model is missing",
     )
-    p.add_argument("--engine", choices=("argos", "argos-batch"), help="override the configuration")
+    p.add_argument(
+        "--engine", metavar="NAME", help="override the configuration (an installed engine)"
+    )
     p.set_defaults(handler=cmd_build)
     p = sub.add_parser(
         "status",
@@ -469,7 +459,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, docs, langs, locking],
         help="fill the catalogs with Argos machine translation (marked fuzzy, cached)",
     )
-    p.add_argument("--engine", choices=("argos", "argos-batch"), help="override the configuration")
+    p.add_argument(
+        "--engine", metavar="NAME", help="override the configuration (an installed engine)"
+    )
     p.set_defaults(handler=cmd_translate)
     p = sub.add_parser("models", help="list or install Argos translation models")
     models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)

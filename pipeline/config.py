@@ -16,7 +16,6 @@ from .model_archive import DEFAULT_MAX_UNPACKED_MB
 
 UNITS = ("sentence", "paragraph")
 POLICIES = ("draft", "reviewed")
-ENGINES = ("argos", "argos-batch")
 FOLDER_DEFAULTS = {
     "source_dir": "source",
     "locales_dir": "locales",
@@ -48,10 +47,11 @@ class Config:
     state_dir: Path = Path(".pipeline")
     cache_dir: Path = Path(".pipeline/cache")
     engine: str = "argos-batch"
+    engine_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # [...engines.<name>]
     purge_obsolete: bool = False
     policy: str = "draft"
     minimum_share: dict[str, float] = field(default_factory=dict)
-    front_matter_keys: tuple[str, ...] = ("title", "description", "excerpt")
+    format_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # [...<format>]
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     models_max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB  # [tool.pipeline.models]
 
@@ -130,11 +130,12 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
     """Validate the `[tool.pipeline]` table; pure apart from Babel's locale data."""
     known = {
         "source_language", "target_languages", "unit", "source_dir", "locales_dir", "output_dir",
-        "state_dir", "cache_dir", "engine", "purge_obsolete", "publish", "markdown", "documents",
-        "models",
+        "state_dir", "cache_dir", "engine", "purge_obsolete", "publish", "documents",
+        "models", "engines",
     }  # fmt: skip
+    format_settings = _format_settings(table)
     for key in table:
-        if key not in known:
+        if key not in known and key not in format_settings:
             raise ConfigError(f"[tool.pipeline] {key}: unknown key", path="pyproject.toml")
     source = validate_language(_get(table, "source_language", str, "en"), "source_language")
     targets_raw = _get(table, "target_languages", list, ["cs", "ru", "uk", "sk"])
@@ -165,11 +166,7 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
             path="pyproject.toml",
         )
     engine = _get(table, "engine", str, "argos-batch")
-    if engine not in ENGINES:
-        raise ConfigError(
-            f"[tool.pipeline] engine: expected one of {', '.join(ENGINES)}, got {engine!r}",
-            path="pyproject.toml",
-        )
+    engine_settings = _engine_settings(engine, _get(table, "engines", dict, {}))
     publish = _get(table, "publish", dict, {})
     policy = _get(publish, "policy", str, "draft")
     if policy not in POLICIES:
@@ -178,13 +175,6 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
             path="pyproject.toml",
         )
     minimum = _minimum_shares(publish.get("minimum_share", 0.0), targets)
-    markdown = _get(table, "markdown", dict, {})
-    keys = markdown.get("front_matter_keys", ["title", "description", "excerpt"])
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise ConfigError(
-            "[tool.pipeline.markdown] front_matter_keys: expected a list of strings",
-            path="pyproject.toml",
-        )
     documents: dict[str, DocumentInfo] = {}
     for name, info in _get(table, "documents", dict, {}).items():
         if not isinstance(info, dict):
@@ -209,10 +199,11 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
         state_dir=folders["state_dir"],
         cache_dir=folders["cache_dir"],
         engine=engine,
+        engine_settings=engine_settings,
         purge_obsolete=_get(table, "purge_obsolete", bool, False),
         policy=policy,
         minimum_share=minimum,
-        front_matter_keys=tuple(keys),
+        format_settings=format_settings,
         documents=documents,
         models_max_unpacked_mb=_max_unpacked_mb(_get(table, "models", dict, {})),
     )
@@ -270,6 +261,41 @@ def _resolved(path: Path, where: str, value: str) -> Path:
         raise ConfigError(
             f"{where}: cannot resolve {value!r}: {error}", path="pyproject.toml"
         ) from None
+
+
+def _engine_settings(engine: str, tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`engine` must be a registered engine (`pipeline.engines`); `[tool.pipeline.engines.<name>]`
+    tables are any registered engine's settings, checked by the engine when it opens."""
+    from .engines import registered_names
+    from .plugins import PluginError
+
+    installed = registered_names()
+    if engine not in installed:
+        raise PluginError(
+            f"[tool.pipeline] engine: expected one of the installed engines "
+            f"({', '.join(installed) or 'none'}), got {engine!r}",
+            path="pyproject.toml",
+        )
+    for name, settings in tables.items():
+        if name not in installed:
+            raise PluginError(
+                f"[tool.pipeline.engines] {name}: not an installed engine "
+                f"({', '.join(installed) or 'none'})",
+                path="pyproject.toml",
+            )
+        if not isinstance(settings, dict):
+            raise ConfigError(
+                f"[tool.pipeline.engines] {name}: expected a table", path="pyproject.toml"
+            )
+    return dict(tables)
+
+
+def _format_settings(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`[tool.pipeline.<name>]` for each registered source format: that format's own settings
+    (`SegmentOptions.settings`), whose keys the format checks when it segments."""
+    from .plugins import SOURCE_FORMATS, names
+
+    return {name: _get(table, name, dict, {}) for name in names(SOURCE_FORMATS) if name in table}
 
 
 def _max_unpacked_mb(models: dict[str, Any]) -> int:

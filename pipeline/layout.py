@@ -8,25 +8,30 @@ file is one edit. Pure apart from `source_paths`, which lists the source folder.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from . import source_formats
 from .config import Config
 from .errors import SourceError
 from .sources import check_inside_project
 
-SOURCE_SUFFIXES = (".txt", ".md")
+if TYPE_CHECKING:
+    from .source_formats import SourceFormat
 
 
 # --- sources -------------------------------------------------------------------------------------
 
 
 def source_paths(config: Config, names: list[str] | None = None) -> list[Path]:
-    """Every document in the source folder (or the named ones), sorted by name."""
+    """Every document in the source folder (or the named ones), sorted by name: the files whose
+    suffix a registered source format claims."""
     if not config.source_dir.is_dir():
         raise SourceError("source folder does not exist", path=config.relative(config.source_dir))
+    claimed = source_formats.suffixes()
     found = sorted(
         path
         for path in config.source_dir.iterdir()
-        if path.suffix in SOURCE_SUFFIXES and path.is_file() and not path.name.startswith(".")
+        if path.suffix.lower() in claimed and path.is_file() and not path.name.startswith(".")
     )
     stems: dict[str, Path] = {}
     for path in found:
@@ -47,8 +52,21 @@ def source_paths(config: Config, names: list[str] | None = None) -> list[Path]:
             )
         return [stems.get(name) or stems[Path(name).stem] for name in names]
     if not found:
-        raise SourceError("no .txt or .md documents", path=config.relative(config.source_dir))
+        kinds = " or ".join(sorted(claimed)) or "source"
+        raise SourceError(f"no {kinds} documents", path=config.relative(config.source_dir))
     return found
+
+
+def document_format(config: Config, name: str) -> SourceFormat | None:
+    """The source format of a document, by its source file (``source/<name>.<suffix>``); None
+    when no claimed source of that name is there (a catalog without its source)."""
+    if not config.source_dir.is_dir():
+        return None
+    for path in sorted(config.source_dir.iterdir()):
+        found = source_formats.for_path(path) if path.stem == name else None
+        if found is not None and path.is_file() and not path.name.startswith("."):
+            return found
+    return None
 
 
 # --- catalogs ------------------------------------------------------------------------------------

@@ -11,11 +11,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .catalog import machine_mark, output_hash, set_machine_output
+from .engines import Engine, EngineOutput
 from .errors import ModelError
 from .model import Catalog, Entry
-from .translate import CacheKey, DetailedEngine, Engine, EngineOutput, TranslationCache
+from .mt_cache import CacheKey, TranslationCache
+
+if TYPE_CHECKING:
+    from .source_formats import SourceFormat
 
 REASONS = ("cut_short", "empty", "unchanged", "repeated")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
@@ -75,7 +80,7 @@ def action_for(entry: Entry, engine: Engine) -> Action | None:
     if entry.previous_msgid is not None:
         return Action.REFRESH  # the English changed since the machine translated it
     mark = machine_mark(entry)
-    current = (engine.name, engine.package_name, engine.package_version)
+    current = (engine.name, engine.model, engine.version)
     if mark is not None and mark[:3] != current:
         return Action.REFRESH
     return None
@@ -132,10 +137,12 @@ def rejection(source: str, output: EngineOutput) -> str | None:
 
 
 def _engine_outputs(engine: Engine, texts: list[str]) -> list[EngineOutput]:
-    if isinstance(engine, DetailedEngine):
-        outputs = engine.translate_detailed(texts)
-    else:
-        outputs = [EngineOutput(text) for text in engine.translate(texts)]
+    outputs = [
+        EngineOutput(output) if isinstance(output, str) else output
+        for output in engine.translate(texts)
+    ]
+    if not all(isinstance(output, EngineOutput) for output in outputs):
+        raise ModelError(f"engine {engine.name} returned something other than EngineOutput values")
     if len(outputs) != len(texts):
         raise ModelError(
             f"engine {engine.name} returned {len(outputs)} translations for {len(texts)} units"
@@ -143,21 +150,17 @@ def _engine_outputs(engine: Engine, texts: list[str]) -> list[EngineOutput]:
     return outputs
 
 
-def _from_markdown(entry: Entry) -> bool:
-    """An entry of a Markdown source: its inline markup must not reach the engine."""
-    return any(reference.rsplit(":", 1)[0].endswith(".md") for reference in entry.references)
-
-
-def _protected_outputs(engine: Engine, texts: list[str], markdown: set[str]) -> list[EngineOutput]:
-    """Engine outputs with Markdown markup swapped for placeholders on the way in and back out."""
-    if not markdown.intersection(texts):
+def _protected_outputs(
+    engine: Engine, texts: list[str], source_format: SourceFormat | None
+) -> list[EngineOutput]:
+    """Engine outputs with the source format's inline markup swapped for placeholders on the way
+    in and back out (`SourceFormat.protect` and `restore`)."""
+    if source_format is None:
         return _engine_outputs(engine, texts)
-    from .markdown import protect_markup, restore_markup
-
-    protected = [protect_markup(text) if text in markdown else (text, []) for text in texts]
+    protected = [source_format.protect(text) for text in texts]
     outputs = _engine_outputs(engine, [text for text, _ in protected])
     return [
-        replace(output, text=restore_markup(output.text, tokens)) if tokens else output
+        replace(output, text=source_format.restore(output.text, tokens)) if tokens else output
         for output, (_, tokens) in zip(outputs, protected, strict=True)
     ]
 
@@ -170,12 +173,14 @@ def translate_catalog(
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
     on_batch_done: Callable[[], None] | None = None,
+    source_format: SourceFormat | None = None,
 ) -> MachineReport:
     """Fill and refresh machine output in `catalog` (in place): cache first, engine for misses.
 
     The cache is committed after every engine batch, then `on_batch_done` runs (a caller may
     save the catalog there); a killed run therefore loses at most the batch in flight. `progress`
-    gets entry counts that add up to ``len(catalog.entries)``.
+    gets entry counts that add up to ``len(catalog.entries)``. The catalog's source format (its
+    document's) hides inline markup from the engine; without one, texts go to it as they are.
     """
     report = MachineReport()
     report.plural_skipped = sum(
@@ -190,9 +195,6 @@ def translate_catalog(
     for entry, action in work:
         by_text.setdefault(entry.msgid, []).append((entry, action))
     key = CacheKey.of(engine)
-    markdown = {
-        text for text, targets in by_text.items() if any(_from_markdown(e) for e, _ in targets)
-    }
 
     def apply(text: str, output: EngineOutput) -> int:
         targets = by_text[text]
@@ -201,9 +203,7 @@ def translate_catalog(
             if reason is not None:
                 report.rejected[reason] = report.rejected.get(reason, 0) + 1
                 continue
-            set_machine_output(
-                entry, output.text, engine.name, engine.package_name, engine.package_version
-            )
+            set_machine_output(entry, output.text, engine.name, engine.model, engine.version)
             if action is Action.FILL:
                 report.filled += 1
             else:
@@ -220,7 +220,7 @@ def translate_catalog(
     misses = [text for text in by_text if text not in cached]
     for start in range(0, len(misses), max(1, batch_size)):
         batch = misses[start : start + max(1, batch_size)]
-        outputs = _protected_outputs(engine, batch, markdown)
+        outputs = _protected_outputs(engine, batch, source_format)
         report.engine_calls += len(batch)
         cache.put_many(key, dict(zip(batch, outputs, strict=True)))
         done = sum(apply(text, output) for text, output in zip(batch, outputs, strict=True))

@@ -10,19 +10,37 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cachedb import damaged_warning, is_damage, open_database, remove_database
 from .model import Catalog, Entry, Finding, Severity
 
+if TYPE_CHECKING:
+    from .source_formats import SourceFormat
+
 _CHUNK = 500
 
 
-def _code_digest() -> str:
-    from . import checks, markdown
+def _code_files(source_format: SourceFormat | None) -> list[Path]:
+    """The checks' code, and the source format's (every module of its package, when it is one)."""
+    from . import checks
 
-    data = b"".join(Path(module.__file__ or "").read_bytes() for module in (checks, markdown))
+    files = [Path(checks.__file__ or "")]
+    if source_format is not None:
+        module = sys.modules.get(type(source_format).__module__)
+        found = Path(getattr(module, "__file__", None) or "")
+        if found.name == "__init__.py":
+            files += sorted(found.parent.glob("*.py"))
+        elif found.is_file():
+            files.append(found)
+    return files
+
+
+def _code_digest(source_format: SourceFormat | None) -> str:
+    data = b"".join(path.read_bytes() for path in _code_files(source_format))
     return hashlib.sha256(data).hexdigest()
 
 
@@ -30,13 +48,30 @@ class FindingsMemo:
     """Findings of entries already checked, in ``<cache_dir>/findings.sqlite3``."""
 
     def __init__(
-        self, path: Path, language: str, glossary: bytes, warnings: list[str] | None = None
+        self,
+        path: Path,
+        language: str,
+        glossary: bytes,
+        warnings: list[str] | None = None,
+        source_format: SourceFormat | None = None,
     ) -> None:
-        """Open (or make) the memo; a damaged file is rebuilt, with a line in ``warnings``."""
+        """Open (or make) the memo; a damaged file is rebuilt, with a line in ``warnings``.
+
+        ``source_format`` is the format of the catalogs' document: its markup check is part of
+        every finding, so its name and code are part of every key.
+        """
         self.path = path
         self.warnings = warnings
+        self.source_format = source_format
         self.connection = open_database(path, _create, warnings)
-        self.salt = json.dumps([_code_digest(), language, hashlib.sha256(glossary).hexdigest()])
+        self.salt = json.dumps(
+            [
+                _code_digest(source_format),
+                language,
+                hashlib.sha256(glossary).hexdigest(),
+                source_format.name if source_format is not None else "",
+            ]
+        )
 
     def _rebuild(self, error: Exception) -> None:
         """The file went bad while open (damaged on disk): start it again, empty.
@@ -64,7 +99,6 @@ class FindingsMemo:
             entry.msgstr,
             sorted(entry.msgstr_plural.items()),
             entry.flags,
-            any(ref.rsplit(":", 1)[0].endswith(".md") for ref in entry.references),
         ]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
@@ -127,7 +161,14 @@ def check_with_memo(
         for layer in _unique_msgid_layers(missing):
             subset = Catalog(header=catalog.header, entries=layer, path=catalog.path)
             by_msgid = {entry.msgid: keys[id(entry)] for entry in layer}
-            for finding in check_catalog(subset, language, glossary=glossary, display=display):
+            found = check_catalog(
+                subset,
+                language,
+                glossary=glossary,
+                display=display,
+                source_format=memo.source_format,
+            )
+            for finding in found:
                 fresh[by_msgid[finding.msgid]].append(
                     [finding.check, finding.severity.value, finding.message]
                 )

@@ -1,7 +1,8 @@
-"""What a source may be: a file inside the project, of text without control characters.
+"""What a source may be: a file inside the project, of UTF-8 text without control characters.
 
-Pure checks used by `build` when it lists and decodes the sources; each failure is a
-`SourceError` (exit 4) naming the file, and for a control character its line and byte offset.
+Pure checks used when the sources are listed (`pipeline.layout`) and decoded (every source
+format's `segment`, through `decode_source`); each failure is a `SourceError` (exit 4) naming the
+file, and for a control character or a broken byte its line and byte offset.
 """
 
 from __future__ import annotations
@@ -42,6 +43,22 @@ def check_control_characters(text: str, shown: str) -> None:
         path=shown,
         line=line,
     )
+
+
+def decode_source(raw: bytes, shown: str) -> str:
+    """The text of a source, or a `SourceError` naming the byte where UTF-8 breaks or where a
+    control character is (tab, newline and CRLF line ends aside: docs/security.md)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise SourceError(
+            f"not UTF-8: byte 0x{raw[error.start]:02x} at byte offset {error.start}",
+            path=shown,
+            line=line,
+        ) from None
+    check_control_characters(text, shown)
+    return text
 
 
 def check_inside_project(root: Path, path: Path, shown: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from . import __version__, edition_formats
 from .config import Config
 from .edition_formats import EditionFormat
+from .engines import EngineFactory
 from .files import write_atomic
 from .layout import edition_path, glossary_path, po_path, pot_path, state_path
 
@@ -70,6 +71,21 @@ def pair_inputs(
         config.policy,
     ]
     return sha("\n".join(parts).encode())
+
+
+def engine_fingerprints(
+    factory: EngineFactory, source: str, languages: Sequence[str]
+) -> dict[str, str]:
+    """target language → the engine's fingerprint for source→target, for the languages it serves.
+
+    An input of every pair: a new model rebuilds it. The factory answers without loading a model
+    (Argos reads metadata.json files), so a build with nothing to do imports no engine library.
+    """
+    return {
+        language: factory.fingerprint(source, language)
+        for language in languages
+        if factory.serves(source, language)
+    }
 
 
 def pair_outputs(

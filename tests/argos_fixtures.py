@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.translate import PackageInfo
+from pipeline import engines
+from pipeline.engines import Engine, EngineOutput
+from pipeline.engines.argos_packages import PackageInfo
 
 # One OpenMP thread: the tiny models are ~20x faster per call than with Argos's default of one
 # thread per core (docs/offline-argos-models.md, section 7). Read when Argos is first imported.
@@ -29,6 +31,16 @@ SPARE = (
     ("en", "cs", "cyrillic", "2.0"),
     ("en", "fr", "copy", "1.0"),
 )
+
+
+def open_engine(name: str, source: str, target: str, **settings: int) -> Engine:
+    """The engine registered as ``name`` for source→target, opened as `pipeline build` does."""
+    return engines.named(name).open(source, target, settings)
+
+
+def texts(outputs: list[EngineOutput]) -> list[str]:
+    """The translated texts of engine outputs."""
+    return [output.text for output in outputs]
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,8 @@ def argos_model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
 @pytest.fixture(scope="session")
 def argos_models(argos_model_files: dict[str, Path]) -> ArgosModels:
     """The test packages installed into the session's Argos folder (checked like a user's)."""
-    from pipeline.translate import install_model_file, packages_dirs
+    from pipeline.engines.argos_install import install_model_file
+    from pipeline.engines.argos_packages import packages_dirs
 
     packages: dict[str, PackageInfo] = {}
     for source, target, _mode in INSTALLED:
@@ -73,12 +86,12 @@ def private_argos_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """An empty Argos packages folder for one test, so installs do not touch the shared one."""
     from argostranslate import settings
 
-    from pipeline.translate import _forget_loaded_argos_models
+    from pipeline.engines.argos_packages import forget_loaded_argos_models
 
     folder = tmp_path / "argos-packages"
     folder.mkdir()
     monkeypatch.setattr(settings, "package_data_dir", folder)
     monkeypatch.setattr(settings, "package_dirs", [folder])
-    _forget_loaded_argos_models()
+    forget_loaded_argos_models()
     yield folder
-    _forget_loaded_argos_models()
+    forget_loaded_argos_models()

@@ -27,9 +27,9 @@ from pipeline.assemble import (
 )
 from pipeline.catalog import translations_of
 from pipeline.editions import messages
-from pipeline.markdown import segment_markdown
 from pipeline.model import Block, Document, State, Translation, Unit
 from pipeline.segment import segment_text
+from pipeline.source_formats.markdown.segment import segment_markdown
 
 HOSTILE_SOURCE = (
     "We print <script>document.title='pwned'</script> & \"quotes\" 'too' \u200fright\u200f-to-left "

@@ -16,9 +16,10 @@ import pytest
 from helpers import run_cli
 
 from pipeline.checks import check_translation
-from pipeline.markdown import MAX_NESTING, segment_markdown
 from pipeline.segment import segment_text
 from pipeline.sentences import bounded_pieces, sentence_spans
+from pipeline.source_formats.markdown.markup import MAX_NESTING
+from pipeline.source_formats.markdown.segment import segment_markdown
 
 PYPROJECT = """\
 [project]

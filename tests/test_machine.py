@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polib
 import pytest
-from argos_fixtures import ArgosModels
+from argos_fixtures import ArgosModels, open_engine
 
+from pipeline import source_formats
 from pipeline.catalog import (
     machine_mark,
     output_hash,
@@ -19,9 +20,10 @@ from pipeline.catalog import (
     set_machine_output,
     state_of,
 )
+from pipeline.engines import EngineOutput
 from pipeline.machine import MachineReport, rejection, translate_catalog
 from pipeline.model import Catalog, Entry, State
-from pipeline.translate import EngineOutput, TranslationCache, open_engine
+from pipeline.mt_cache import TranslationCache
 
 LANGS = ("cs", "ru", "uk", "sk")
 HEADER = {
@@ -39,21 +41,21 @@ class FakeEngine:
 
     def __init__(self, version: str = "1.0", name: str = "argos-batch") -> None:
         self.name = name
-        self.package_name = "translate-en_cs"
-        self.package_version = version
-        self.options_key = f"fake v{version}"
+        self.model = "translate-en_cs"
+        self.version = version
+        self.fingerprint = f"fake v{version}"
         self.calls: list[list[str]] = []
         self.fail_on_call: int | None = None
         self.special: dict[str, EngineOutput] = {}
 
-    def translate_detailed(self, texts: list[str]) -> list[EngineOutput]:
+    def translate(self, texts: list[str]) -> list[EngineOutput]:
         self.calls.append(list(texts))
         if self.fail_on_call is not None and len(self.calls) == self.fail_on_call:
             raise KeyboardInterrupt  # what a killed run looks like from inside
         return [self.special.get(text, EngineOutput(text.upper())) for text in texts]
 
-    def translate(self, texts: list[str]) -> list[str]:
-        return [output.text for output in self.translate_detailed(texts)]
+    def close(self) -> None:
+        pass
 
     @property
     def units_sent(self) -> int:
@@ -372,3 +374,25 @@ def test_pipeline_translate_skips_a_language_without_model_with_one_warning(
     assert _summary("\n".join(err)).startswith("translate: 1 catalog(s), ")
     pl = read_catalog(repo_copy / "locales" / "pl" / "kras-interview.po")
     assert all(not e.msgstr for e in pl.active())
+
+
+def test_the_catalogs_source_format_hides_its_markup_from_the_engine(tmp_path: Path) -> None:
+    """Placeholders come from the source format the caller names, never from `#:` references
+    (this entry's reference says `.txt`)."""
+    msgid = "Read [the guide](https://a.example/a_guide) and run `make it` now."
+    markdown, text = source_formats.named("markdown"), source_formats.named("text")
+    sent: dict[str, str] = {}
+    written: dict[str, str] = {}
+    for source_format in (markdown, text):
+        catalog = _catalog([msgid])
+        engine = FakeEngine()
+        with TranslationCache(tmp_path / source_format.name / "mt.sqlite3") as cache:
+            report = translate_catalog(catalog, engine, cache, source_format=source_format)
+        assert report.filled == 1
+        sent[source_format.name] = engine.calls[0][0]
+        written[source_format.name] = catalog.entries[0].msgstr
+    assert "a.example" not in sent["markdown"] and "make it" not in sent["markdown"]
+    assert markdown.markup_findings(msgid, written["markdown"]) == []
+    assert written["markdown"].startswith("READ [THE GUIDE](")
+    # Plain text has no markup: the engine gets the msgid as it is.
+    assert sent["text"] == msgid and written["text"] == msgid.upper()

@@ -1,5 +1,5 @@
 """Markdown sources: units and skeleton, placement of translations, front matter, placeholders for
-machine translation, the markup check and HTML rendering (pipeline/markdown.py)."""
+machine translation, the markup check and HTML rendering (pipeline/source_formats/markdown/)."""
 
 from __future__ import annotations
 
@@ -13,22 +13,19 @@ from argos_models import MAPPINGS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import source_formats
 from pipeline.assemble import render_text
-from pipeline.errors import SourceError
-from pipeline.markdown import (
-    markup_differences,
-    markup_findings,
-    markup_inventory,
-    place_translation,
-    protect_markup,
-    render_markdown_html,
-    restore_markup,
-    segment_markdown,
-    strip_front_matter,
-    template_tags,
-    yaml_scalar,
-)
-from pipeline.model import Document, Severity, State, Translation
+from pipeline.checks import check_catalog
+from pipeline.errors import ConfigError, SourceError
+from pipeline.memo import FindingsMemo, check_with_memo
+from pipeline.model import Catalog, Document, Entry, Severity, State, Translation
+from pipeline.source_formats.markdown.check import markup_differences, markup_findings
+from pipeline.source_formats.markdown.front_matter import strip_front_matter, yaml_scalar
+from pipeline.source_formats.markdown.markup import template_tags
+from pipeline.source_formats.markdown.place import place_translation
+from pipeline.source_formats.markdown.placeholders import protect_markup, restore_markup
+from pipeline.source_formats.markdown.render import markup_inventory, render_markdown_html
+from pipeline.source_formats.markdown.segment import segment_markdown
 
 ENGLISH = Path(__file__).resolve().parent / "fixtures" / "english"
 ARTICLES = sorted(ENGLISH.glob("*.md"))
@@ -396,12 +393,12 @@ def test_text_without_markup_is_left_alone() -> None:
 
 
 def test_real_tiny_argos_model_keeps_the_markup(argos_models: ArgosModels) -> None:
-    from pipeline.translate import open_engine
+    from argos_fixtures import open_engine, texts
 
     engine = open_engine("argos", "en", "cs")  # the upper-casing test model
     try:
         protected = [protect_markup(msgid) for msgid in SAMPLES]
-        outputs = engine.translate([text for text, _ in protected])
+        outputs = texts(engine.translate([text for text, _ in protected]))
     finally:
         engine.close()
     for msgid, (_, tokens), output in zip(SAMPLES, protected, outputs, strict=True):
@@ -472,3 +469,79 @@ def test_no_markdown_regex_letters_leak_into_ascii_units() -> None:
     for path in ARTICLES:
         for unit in segment(path.read_text(encoding="utf-8")).units:
             assert any(c in string.ascii_letters for c in unit.msgid)
+
+
+# --- the format in the registry ------------------------------------------------------------------
+
+
+def test_the_built_in_formats_are_found_by_suffix_through_the_registry() -> None:
+    markdown = source_formats.for_path(Path("source/post.md"))
+    text = source_formats.for_path(Path("source/interview.txt"))
+    assert markdown is not None and markdown.name == "markdown" and ".md" in markdown.suffixes
+    assert text is not None and text.name == "text" and ".txt" in text.suffixes
+    assert source_formats.for_path(Path("source/notes.rst")) is None
+    for found in (markdown, text):
+        assert isinstance(found, source_formats.SourceFormat)
+        assert source_formats.named(found.name) is found
+
+
+def test_front_matter_keys_come_from_the_formats_own_settings_table() -> None:
+    markdown = source_formats.named("markdown")
+    keys = ["title", "excerpt", "summary"]
+    options = source_formats.SegmentOptions("sentence", {"front_matter_keys": keys})
+    document = markdown.segment(FRONT.encode(), name="d", source_path="d.md", options=options)
+    direct = segment_markdown(FRONT, name="d", source_path="d.md", front_matter_keys=tuple(keys))
+    assert document == direct and document.format == markdown.name
+    defaults = markdown.segment(
+        FRONT.encode(), name="d", source_path="d.md", options=source_formats.SegmentOptions()
+    )
+    assert [u.where for u in defaults.units if u.where.startswith("front")] == [
+        "front matter: title",
+        "front matter: excerpt",
+    ]
+
+
+@pytest.mark.parametrize("keys", ["title", ["title", 3], {"title": True}])
+def test_bad_front_matter_keys_are_one_config_line_naming_the_key(keys: object) -> None:
+    options = source_formats.SegmentOptions("sentence", {"front_matter_keys": keys})
+    with pytest.raises(ConfigError) as caught:
+        source_formats.named("markdown").segment(
+            FRONT.encode(), name="d", source_path="d.md", options=options
+        )
+    line = caught.value.one_line()
+    assert "[tool.pipeline.markdown] front_matter_keys" in line and "\n" not in line
+    assert caught.value.exit_code == 2
+
+
+def _markup_catalog(reference: str) -> Catalog:
+    source = "See [the docs](https://a.example/x) and run `make`."
+    broken = "Viz [dokumenty](https://a.example/y) a spusť udělej."
+    entry = Entry(msgid=source, msgstr=broken, references=[reference])
+    header = {"Language": "cs", "Content-Type": "text/plain; charset=UTF-8"}
+    return Catalog(header=header, entries=[entry], path="locales/cs/doc.po")
+
+
+@pytest.mark.parametrize("reference", ["source/doc.md:3", "source/doc.txt:3", "elsewhere"])
+def test_the_markup_check_asks_the_source_format_not_the_references(
+    reference: str, tmp_path: Path
+) -> None:
+    catalog = _markup_catalog(reference)
+    entry = catalog.entries[0]
+    markdown, text = source_formats.named("markdown"), source_formats.named("text")
+    expected = [m for _, m in markdown.markup_findings(entry.msgid, entry.msgstr)]
+    assert len(expected) == 2  # the changed URL and the lost inline code
+    as_markdown = check_catalog(catalog, "cs", source_format=markdown)
+    assert [f.message for f in as_markdown if f.check == "markup"] == expected
+    for source_format in (text, None):
+        found = check_catalog(catalog, "cs", source_format=source_format)
+        assert [f for f in found if f.check == "markup"] == []
+    # The findings memo keys on the format: one file, two formats, each gets its own findings.
+    path = tmp_path / "findings.sqlite3"
+    for source_format in (markdown, text, markdown):
+        memo = FindingsMemo(path, "cs", b"", source_format=source_format)
+        try:
+            memoised = check_with_memo(catalog, "cs", memo, glossary=None, display="doc.po")
+        finally:
+            memo.close()
+        direct = check_catalog(catalog, "cs", display="doc.po", source_format=source_format)
+        assert sorted(map(repr, memoised)) == sorted(map(repr, direct))

@@ -23,7 +23,7 @@ from helpers import run_cli, snapshot
 
 from pipeline.assemble import TEXT_RULE
 from pipeline.catalog import read_catalog, save_catalog
-from pipeline.markdown import markup_inventory, render_markdown_html
+from pipeline.source_formats.markdown.render import markup_inventory, render_markdown_html
 
 REPO = Path(__file__).resolve().parent.parent
 ENGLISH = Path(__file__).resolve().parent / "fixtures" / "english"
@@ -243,3 +243,32 @@ def test_bad_markdown_is_one_line_with_file_and_line_and_writes_nothing(
             assert now == {**before, path: path.read_bytes()}
     stem = Path(name).stem
     assert not [p for p in project.rglob(f"{stem}.*") if p != path]  # nothing for the bad source
+
+
+def test_the_markdown_settings_table_reaches_the_format(
+    project: Path, no_models: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`[tool.pipeline.markdown]` is the markdown format's own table (`SegmentOptions.settings`):
+    its front_matter_keys decide the units, and a bad value is one configuration line."""
+    (project / "source" / "post.md").write_text(
+        "---\ntitle: A title\nsummary: A summary of it.\n---\nBody text.\n", encoding="utf-8"
+    )
+    pyproject = project / "pyproject.toml"
+    base = pyproject.read_text(encoding="utf-8")
+    assert "[tool.pipeline.markdown]" not in base
+    pyproject.write_text(
+        base + '\n[tool.pipeline.markdown]\nfront_matter_keys = ["summary"]\n', encoding="utf-8"
+    )
+    assert run_cli(project, "extract") == 0
+    template = read_catalog(project / "locales" / "post.pot")
+    assert [(e.msgid, e.extracted_comments) for e in template.entries] == [
+        ("A summary of it.", ["front matter: summary"]),
+        ("Body text.", ["paragraph 1, sentence 1"]),
+    ]
+    pyproject.write_text(
+        base + '\n[tool.pipeline.markdown]\nfront_matter_keys = "summary"\n', encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert run_cli(project, "extract") == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "[tool.pipeline.markdown] front_matter_keys" in lines[0]

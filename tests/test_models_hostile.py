@@ -16,17 +16,14 @@ from pathlib import Path
 
 import argos_models
 import pytest
+from argos_fixtures import open_engine, texts
 from helpers import run_cli
 
 from pipeline.config import parse_config
+from pipeline.engines.argos_install import install_model_file
+from pipeline.engines.argos_packages import installed_packages, read_package
 from pipeline.errors import ConfigError, ModelError
 from pipeline.model_archive import MAX_MEMBER_RATIO
-from pipeline.translate import (
-    install_model_file,
-    installed_packages,
-    open_engine,
-    read_package,
-)
 
 WANTED = {("en", "cs"), ("en", "ru")}
 
@@ -83,8 +80,8 @@ def test_package_named_for_another_pair_leaves_that_model_alone(
     assert _folders(private_argos_dir) == ["translate-en_cs", "translate-en_ru"]
     pairs = {p.pair: p.path.name for p in installed_packages()}
     assert pairs == {("en", "cs"): "translate-en_cs", ("en", "ru"): "translate-en_ru"}
-    assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["HELLO"]
-    assert open_engine("argos-batch", "en", "ru").translate(["hello"]) == ["хелло"]
+    assert texts(open_engine("argos-batch", "en", "cs").translate(["hello"])) == ["HELLO"]
+    assert texts(open_engine("argos-batch", "en", "ru").translate(["hello"])) == ["хелло"]
     _no_leftovers(private_argos_dir)
 
 
@@ -99,7 +96,7 @@ def test_a_misnamed_folder_of_another_pair_is_never_replaced(
     assert ru.path.name == "translate-en_ru-2"
     misnamed = read_package(private_argos_dir / "translate-en_ru")
     assert misnamed is not None and misnamed.pair == ("en", "cs")
-    assert open_engine("argos", "en", "cs").translate(["hello"]) == ["HELLO"]
+    assert texts(open_engine("argos", "en", "cs").translate(["hello"])) == ["HELLO"]
     # A package for the same pair does replace it, wherever it sits.
     again = install_model_file(argos_model_files["en-cs-cyrillic-2.0"], WANTED)
     assert again.path.name == "translate-en_cs"
@@ -251,7 +248,7 @@ def test_member_failing_its_crc_leaves_the_installed_model_as_it_was(
         install_model_file(damaged, WANTED)
     assert str(error.value).startswith(f"{damaged}: ")
     assert [(p.name, p.version) for p in installed_packages()] == [("translate-en_cs", "1.0")]
-    assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["HELLO"]
+    assert texts(open_engine("argos-batch", "en", "cs").translate(["hello"])) == ["HELLO"]
     _no_leftovers(private_argos_dir)
 
 

@@ -13,11 +13,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from argos_fixtures import ArgosModels
+from argos_fixtures import ArgosModels, open_engine
 
 from pipeline.machine import translate_catalog
 from pipeline.model import Catalog, Entry
-from pipeline.translate import TranslationCache, open_engine
+from pipeline.mt_cache import TranslationCache
 
 REPO = Path(__file__).resolve().parent.parent
 _EVENTS: list[str] = []
@@ -79,7 +79,9 @@ CHILD = textwrap.dedent(
     from pipeline.catalog import save_catalog
     from pipeline.machine import translate_catalog
     from pipeline.model import Catalog, Entry
-    from pipeline.translate import TranslationCache, install_model_file, open_engine
+    from pipeline import engines
+    from pipeline.engines.argos_install import install_model_file
+    from pipeline.mt_cache import TranslationCache
 
     model, project, linger = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
     install_model_file(model, {("en", "cs")})
@@ -89,7 +91,7 @@ CHILD = textwrap.dedent(
     )
     with TranslationCache(project / "cache" / "translations.sqlite3") as cache:
         for kind in ("argos-batch", "argos"):
-            translate_catalog(catalog, open_engine(kind, "en", "cs"), cache)
+            translate_catalog(catalog, engines.named(kind).open("en", "cs", {}), cache)
     save_catalog(catalog, project / "cs.po")
     print(catalog.entries[0].msgstr, flush=True)
     time.sleep(linger)  # onnxruntime's telemetry thread would fire 7-9 s after its import
@@ -115,7 +117,8 @@ def _child_env(root: Path) -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONPATH=str(REPO),
     )
-    return env  # ORT_DISABLE_TELEMETRY left out on purpose: pipeline.translate must set it
+    # ORT_DISABLE_TELEMETRY is left out on purpose: pipeline.engines.argos_packages must set it.
+    return env
 
 
 def _can_unshare() -> bool:

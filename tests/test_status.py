@@ -347,12 +347,13 @@ def test_collect_status_reads_every_catalog(tmp_path: Path) -> None:
 def test_status_json_measures_effort_from_the_translation_cache(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The edited entry's original output comes from translate.py's SQLite cache."""
-    from pipeline.translate import CacheKey, TranslationCache, cache_path
+    """The edited entry's original output comes from the SQLite MT cache."""
+    from pipeline.layout import translation_cache_path
+    from pipeline.mt_cache import CacheKey, TranslationCache
 
     config = write_project(tmp_path)
     _approve_all(config.locales_dir / "cs" / "doc.po")
-    with TranslationCache(cache_path(config.cache_dir)) as cache:
+    with TranslationCache(translation_cache_path(config)) as cache:
         key = CacheKey(MODEL[1], MODEL[2], "beam=4")
         cache.put_many(key, {EDITED_SOURCE: EDITED_MT, MACHINE_SOURCE: MACHINE_TEXT})
         # The same package's output of another version is not the one the entry started as.

@@ -1,5 +1,5 @@
-"""The Argos engines, installed packages, model installation and the MT cache, with real tiny
-Argos packages built by tests/argos_models.py."""
+"""The Argos engines (through the engine registry), installed packages, model installation and
+the MT cache, with real tiny Argos packages built by tests/argos_models.py."""
 
 from __future__ import annotations
 
@@ -15,20 +15,16 @@ from pathlib import Path
 
 import argos_models
 import pytest
-from argos_fixtures import ArgosModels
+from argos_fixtures import ArgosModels, open_engine, texts
 
+from pipeline import engines
+from pipeline.engines import Engine, EngineFactory, EngineOutput
+from pipeline.engines.argos import ArgosEngine, ArgosFactory
+from pipeline.engines.argos_batch import ArgosBatchEngine, ArgosBatchFactory
+from pipeline.engines.argos_install import install_model_file
+from pipeline.engines.argos_packages import MAX_DECODING_LENGTH, installed_packages
 from pipeline.errors import ConfigError, ModelError
-from pipeline.translate import (
-    MAX_DECODING_LENGTH,
-    ArgosBatchEngine,
-    ArgosEngine,
-    CacheKey,
-    EngineOutput,
-    TranslationCache,
-    install_model_file,
-    installed_packages,
-    open_engine,
-)
+from pipeline.mt_cache import CacheKey, TranslationCache
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -90,7 +86,7 @@ def test_installed_packages_lists_the_test_models(argos_models: ArgosModels) -> 
 
 def test_listing_packages_does_not_import_argos_translate(argos_models: ArgosModels) -> None:
     code = (
-        "import sys, pipeline.translate as t\n"
+        "import sys, pipeline.engines.argos_packages as t\n"
         "found = sorted(p.to_code for p in t.installed_packages())\n"
         "heavy = [m for m in ('argostranslate.translate', 'ctranslate2', 'torch', 'stanza',"
         " 'onnxruntime') if m in sys.modules]\n"
@@ -104,6 +100,27 @@ def test_listing_packages_does_not_import_argos_translate(argos_models: ArgosMod
         check=True,
     )
     assert result.stdout.strip() == "['cs', 'de', 'ru', 'sk', 'uk'] []"
+
+
+def test_factories_answer_without_importing_argos(argos_models: ArgosModels) -> None:
+    """What `pipeline build` asks before it has work (serves, fingerprint) loads no Argos at all."""
+    code = (
+        "import sys\n"
+        "from pipeline import engines\n"
+        "factory = engines.named('argos-batch')\n"
+        "served = [t for t in ('cs', 'pl', 'ru') if factory.serves('en', t)]\n"
+        "print(served, factory.fingerprint('en', 'cs').split()[:2])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('argostranslate', "
+        "'ctranslate2', 'sentencepiece', 'minisbd', 'onnxruntime', 'torch')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines() == ["['cs', 'ru'] ['translate-en_cs', '1.0']", "[]"]
 
 
 # --- the two engines give the same text ----------------------------------------------------------
@@ -120,7 +137,7 @@ def test_batch_engine_matches_argos_exactly(
     assert batch.translate(TRICKY) == expected
     # One unit at a time gives the same as one batch: outputs do not depend on batch company.
     assert [batch.translate([text])[0] for text in TRICKY] == expected
-    assert expected[0] == argos_models_expected(mode, "Hello world.")
+    assert expected[0].text == argos_models_expected(mode, "Hello world.")
 
 
 def argos_models_expected(mode: str, text: str) -> str:
@@ -130,7 +147,7 @@ def argos_models_expected(mode: str, text: str) -> str:
 def test_argos_quirks_are_reproduced_not_fixed(argos_models: ArgosModels) -> None:
     """The batch engine keeps Argos's post-processing, quirks included (docs, section 6)."""
     batch = open_engine("argos-batch", "en", "de")
-    out = dict(zip(TRICKY, batch.translate(TRICKY), strict=True))
+    out = dict(zip(TRICKY, texts(batch.translate(TRICKY)), strict=True))
     assert out["The file snake_case_name.txt and __init__ and %(user_name)s stay?"] == (
         "The file snake case name.txt and   init   and %(user name)s stay?"
     )
@@ -150,10 +167,10 @@ def test_argos_quirks_are_reproduced_not_fixed(argos_models: ArgosModels) -> Non
 
 def test_upper_and_cyrillic_models_change_letters_only(argos_models: ArgosModels) -> None:
     text = "There were 3 meetings in 2024; “quotes” stay... and so do 4,096 items."
-    assert open_engine("argos-batch", "en", "cs").translate([text]) == [
+    assert texts(open_engine("argos-batch", "en", "cs").translate([text])) == [
         "THERE WERE 3 MEETINGS IN 2024; “QUOTES” STAY... AND SO DO 4,096 ITEMS."
     ]
-    (russian,) = open_engine("argos-batch", "en", "ru").translate([text])
+    (russian,) = texts(open_engine("argos-batch", "en", "ru").translate([text]))
     assert russian.startswith("Тхере шере 3 ")
     assert "2024; “" in russian and "4,096" in russian
 
@@ -165,7 +182,7 @@ def test_output_cut_at_256_tokens_is_flagged_by_both_engines(argos_models: Argos
     for kind in ("argos", "argos-batch"):
         engine = open_engine(kind, "en", "de")
         assert isinstance(engine, ArgosEngine | ArgosBatchEngine)
-        cut, whole = engine.translate_detailed([long_text, fits])
+        cut, whole = engine.translate([long_text, fits])
         assert cut.cut_short, kind
         assert len(cut.text.split()) == MAX_DECODING_LENGTH, kind
         assert not whole.cut_short, kind
@@ -180,17 +197,99 @@ def test_missing_pair_and_unknown_engine_are_one_line_errors(argos_models: Argos
         "or `pipeline models install --online pl`"
     )
     assert missing.value.exit_code == 3
-    with pytest.raises(ConfigError, match="unknown engine 'deepl'"):
+    with pytest.raises(ConfigError, match="unknown engine 'deepl'; installed: argos, argos-batch"):
         open_engine("deepl", "en", "cs")
 
 
-def test_options_key_names_engine_decoding_and_model(argos_models: ArgosModels) -> None:
+def test_fingerprint_names_engine_decoding_and_model(argos_models: ArgosModels) -> None:
     batch = open_engine("argos-batch", "en", "cs")
     reference = open_engine("argos", "en", "cs")
-    assert batch.options_key.startswith("argos-batch beam=4 lp=0.2 max_dec=256 max_in=1024 ")
-    assert reference.options_key.replace("argos ", "argos-batch ", 1) == batch.options_key
+    assert batch.fingerprint.startswith("argos-batch beam=4 lp=0.2 max_dec=256 max_in=1024 ")
+    assert reference.fingerprint.replace("argos ", "argos-batch ", 1) == batch.fingerprint
     # The model fingerprint covers metadata.json too: another package never shares cache rows.
-    assert open_engine("argos-batch", "en", "sk").options_key != batch.options_key
+    assert open_engine("argos-batch", "en", "sk").fingerprint != batch.fingerprint
+    assert (batch.name, batch.model, batch.version) == ("argos-batch", "translate-en_cs", "1.0")
+
+
+# --- the engines through the registry ------------------------------------------------------------
+
+
+def test_both_argos_engines_are_registered_factories(argos_models: ArgosModels) -> None:
+    assert {"argos", "argos-batch"} <= set(engines.registered_names())
+    reference, batch = engines.named("argos"), engines.named("argos-batch")
+    assert isinstance(reference, ArgosFactory) and isinstance(batch, ArgosBatchFactory)
+    for factory in (reference, batch):
+        assert isinstance(factory, EngineFactory)
+        assert factory.serves("en", "cs") and factory.serves("en", "de")
+        assert not factory.serves("en", "pl") and not factory.serves("cs", "en")
+        engine = factory.open("en", "cs", {})
+        assert isinstance(engine, Engine)
+        assert texts(engine.translate(["hello"])) == ["HELLO"]
+        engine.close()
+    package = argos_models.packages["en-cs"]
+    cs, sk = reference.fingerprint("en", "cs"), reference.fingerprint("en", "sk")
+    assert cs.startswith(f"{package.name} {package.version} ") and cs != sk
+    assert batch.fingerprint("en", "cs") == cs  # the same package: stamps follow the model
+    assert engines.display_name("argos") == engines.display_name("argos-batch")
+    assert engines.display_name("argos") == "Argos Translate"
+    assert engines.display_name("no-longer-installed") == "no-longer-installed"
+    what, how = engines.unserved(batch, "en", ["pl", "fr"])
+    assert what == "no Argos model for en→pl, en→fr"
+    assert how.startswith("`pipeline models install --online pl fr`")
+
+
+def test_engine_settings_reach_the_engine_and_are_checked(argos_models: ArgosModels) -> None:
+    batch = engines.named("argos-batch").open("en", "cs", {"max_batch_size": 4})
+    assert isinstance(batch, ArgosBatchEngine)
+    assert (batch.max_batch_size, batch.inter_threads, batch.intra_threads) == (4, 2, 1)
+    assert texts(batch.translate(["hello"])) == ["HELLO"]
+    for name, settings, message in [
+        ("argos-batch", {"beam": 2}, "[tool.pipeline.engines.argos-batch] beam: unknown key"),
+        ("argos-batch", {"max_batch_size": 0}, "max_batch_size: expected a positive integer"),
+        ("argos-batch", {"inter_threads": True}, "inter_threads: expected a positive integer"),
+        ("argos", {"max_batch_size": 4}, "[tool.pipeline.engines.argos] max_batch_size: unknown"),
+    ]:
+        with pytest.raises(ConfigError) as error:
+            engines.named(name).open("en", "cs", settings)
+        assert message in str(error.value) and "\n" not in str(error.value)
+        assert error.value.exit_code == 2
+
+
+def test_engine_tables_in_the_configuration_reach_the_engine(
+    argos_models: ArgosModels, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`[tool.pipeline.engines.<name>]` goes to the engine as its settings; the engine and the
+    table names are checked against the registry, each a one-line error with exit 2."""
+    from helpers import run_cli
+
+    from pipeline.config import parse_config
+
+    project = tmp_path / "project"
+    (project / "source").mkdir(parents=True)
+    (project / "source" / "note.txt").write_text("Hello world.\n", encoding="utf-8")
+    config = parse_config({"engines": {"argos-batch": {"max_batch_size": 4}}}, project)
+    assert config.engine_settings == {"argos-batch": {"max_batch_size": 4}}
+    for table, message in [
+        ({"engine": "deepl"}, "engine: expected one of the installed engines (argos, argos-batch)"),
+        ({"engines": {"deepl": {}}}, "[tool.pipeline.engines] deepl: not an installed engine"),
+        ({"engines": {"argos": 3}}, "[tool.pipeline.engines] argos: expected a table"),
+    ]:
+        with pytest.raises(ConfigError) as error:
+            parse_config(table, project)
+        assert message in str(error.value) and error.value.exit_code == 2
+    pyproject = project / "pyproject.toml"
+    head = '[tool.pipeline]\ntarget_languages = ["cs"]\n[tool.pipeline.engines.argos-batch]\n'
+    pyproject.write_text(head + "max_batch_size = 0\n", encoding="utf-8")
+    assert run_cli(project, "translate") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "argos-batch] max_batch_size: expected a positive" in err
+    # The catalog was updated (a whole file) before the engine was opened, but got no MT.
+    assert "HELLO" not in (project / "locales" / "cs" / "note.po").read_text(encoding="utf-8")
+    pyproject.write_text(head + "max_batch_size = 1\n", encoding="utf-8")
+    assert run_cli(project, "translate") == 0
+    catalog = (project / "locales" / "cs" / "note.po").read_text(encoding="utf-8")
+    assert 'msgstr "HELLO WORLD."' in catalog
+    assert "# mt: argos-batch translate-en_cs 1.0 " in catalog
 
 
 # --- installing model files ----------------------------------------------------------------------
@@ -269,13 +368,13 @@ def test_install_then_replace_uses_the_new_model_in_the_same_process(
         "1.0",
         private_argos_dir,
     )
-    assert open_engine("argos", "en", "cs").translate(["hello"]) == ["HELLO"]
+    assert texts(open_engine("argos", "en", "cs").translate(["hello"])) == ["HELLO"]
     second = install_model_file(argos_model_files["en-cs-cyrillic-2.0"], {("en", "cs")})
     assert second.version == "2.0"
     assert [p.version for p in installed_packages() if p.to_code == "cs"] == ["2.0"]
     # Argos alone would keep the old model loaded for the rest of the process (quirk 5).
-    assert open_engine("argos", "en", "cs").translate(["hello"]) == ["хелло"]
-    assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["хелло"]
+    assert texts(open_engine("argos", "en", "cs").translate(["hello"])) == ["хелло"]
+    assert texts(open_engine("argos-batch", "en", "cs").translate(["hello"])) == ["хелло"]
     assert sorted(p.name for p in private_argos_dir.iterdir()) == ["translate-en_cs"]
 
 
@@ -299,7 +398,7 @@ def test_argos_engine_refuses_folder_without_metadata(
     engine = open_engine("argos", "en", "cs")
     with pytest.raises(ModelError, match=r"without metadata\.json"):
         engine.translate(["hello"])
-    assert open_engine("argos-batch", "en", "cs").translate(["hello"]) == ["HELLO"]
+    assert texts(open_engine("argos-batch", "en", "cs").translate(["hello"])) == ["HELLO"]
 
 
 # --- the cache -----------------------------------------------------------------------------------
@@ -318,8 +417,8 @@ def test_cache_round_trip_keys_and_commits(tmp_path: Path) -> None:
         assert cache.get_many(key, ["a", "b", "c"]) == {"a": "A", "b": "B…"}
         assert cache.get_outputs(key, ["b"]) == {"b": EngineOutput("B…", cut_short=True)}
         for other in (
-            CacheKey("translate-en_cs", "2.0", key.options),
-            CacheKey("translate-en_sk", "1.0", key.options),
+            CacheKey("translate-en_cs", "2.0", key.fingerprint),
+            CacheKey("translate-en_sk", "1.0", key.fingerprint),
             CacheKey("translate-en_cs", "1.0", "argos beam=4"),
         ):
             assert cache.get_many(other, ["a"]) == {}

@@ -9,7 +9,7 @@ fingerprint, so a build that has nothing to translate never pays for an engine. 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -78,3 +78,24 @@ def named(name: str) -> EngineFactory:
     """The engine factory registered under ``name`` (a `PluginError` line if there is none)."""
     found: EngineFactory = plugins.load(plugins.ENGINES, name)
     return found
+
+
+def display_name(name: str) -> str:
+    """How editions name an engine: the factory's optional ``display_name`` ("Argos Translate"),
+    else its registered name (also for an engine that is no longer installed)."""
+    try:
+        factory = named(name)
+    except plugins.PluginError:
+        return name
+    return str(getattr(factory, "display_name", name))
+
+
+def unserved(factory: EngineFactory, source: str, targets: Sequence[str]) -> tuple[str, str]:
+    """(what is missing, how to get it) for pairs the engine does not serve, from the factory's
+    optional ``unserved(source, targets)`` (Argos names its install command); "how" may be ""."""
+    explain = getattr(factory, "unserved", None)
+    if callable(explain):
+        what, how = explain(source, targets)
+        return str(what), str(how)
+    pairs = ", ".join(f"{source}→{target}" for target in targets)
+    return f"engine {factory.name} does not serve {pairs}", ""

@@ -150,10 +150,10 @@ def effort_by_language(
 
 
 def cache_lookup(config: Config) -> OriginalLookup | None:
-    """A lookup into translate.py's SQLite cache, or None when there is no cache yet.
+    """A lookup into the SQLite MT cache (`pipeline.mt_cache`), or None when there is no cache yet.
 
-    translate.py imports Argos only inside functions, so this keeps `status --json` fast.
+    The cache imports no engine, so this keeps `status --json` fast.
     """
-    from ..translate import open_cache_for_lookup
+    from ..mt_cache import open_cache_for_lookup
 
     return open_cache_for_lookup(config)

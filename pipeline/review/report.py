@@ -10,7 +10,7 @@ from pathlib import Path
 from ..catalog import state_of
 from ..config import Config
 from ..files import write_atomic
-from ..layout import glossary_path, po_path, review_report_path
+from ..layout import document_format, glossary_path, po_path, review_report_path
 from ..model import Finding, State
 from .catalogs import pick_documents, read_language_catalog
 from .display import diff_ops, language_name, sorted_findings
@@ -214,7 +214,11 @@ def report_sections(
         shown = config.relative(path)
         catalog = read_language_catalog(config, language, document)
         by_line: dict[int, list[Finding]] = {}
-        for finding in check_catalog(catalog, language, glossary=glossary, display=shown):
+        source_format = document_format(config, document)
+        found = check_catalog(
+            catalog, language, glossary=glossary, display=shown, source_format=source_format
+        )
+        for finding in found:
             by_line.setdefault(finding.line, []).append(finding)
         rows = [
             ReportRow(
