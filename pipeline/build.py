@@ -482,7 +482,8 @@ def _check_pair(
 ) -> None:
     """Quality findings of the catalog, and those that fail the gate (see `pipeline.gate`); the
     source format checks the inline markup."""
-    from .checks import load_glossary, msgfmt_findings
+    from .checks.glossary import load_glossary
+    from .checks.msgfmt import msgfmt_findings
     from .gate import finding_counts, gate_failures
     from .memo import FindingsMemo, check_with_memo
 

@@ -221,7 +221,9 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     """Quality findings of every catalog (docs/checks.md); exit 1 when one is an error."""
     from .catalog import read_catalog
-    from .checks import check_catalog, load_glossary, msgfmt_findings
+    from .checks.catalog import check_catalog
+    from .checks.glossary import load_glossary
+    from .checks.msgfmt import msgfmt_findings
     from .layout import document_format, glossary_path, po_path
     from .model import Severity
     from .review.catalogs import pick_documents

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .model_archive import DEFAULT_MAX_UNPACKED_MB
+from .engines.argos_archive import DEFAULT_MAX_UNPACKED_MB
 
 UNITS = ("sentence", "paragraph")
 POLICIES = ("draft", "reviewed")

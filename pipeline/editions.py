@@ -20,16 +20,15 @@ from . import edition_formats
 from .assemble import (
     Colophon,
     Edition,
-    IndexRow,
     Shares,
     chosen_text,
     edition_shares,
-    render_index,
 )
 from .catalog import machine_mark, translations_of
 from .config import Config
 from .edition_formats import EditionFormat
 from .errors import ConfigError
+from .index_page import IndexRow, render_index
 from .layout import edition_path, index_path
 from .model import Catalog, Document
 

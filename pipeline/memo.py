@@ -25,10 +25,11 @@ _CHUNK = 500
 
 
 def _code_files(source_format: SourceFormat | None) -> list[Path]:
-    """The checks' code, and the source format's (every module of its package, when it is one)."""
+    """The checks' code (every module of their package), and the source format's (every module of
+    its package, when it is one)."""
     from . import checks
 
-    files = [Path(checks.__file__ or "")]
+    files = sorted(Path(checks.__file__ or "").parent.glob("*.py"))
     if source_format is not None:
         module = sys.modules.get(type(source_format).__module__)
         found = Path(getattr(module, "__file__", None) or "")
@@ -148,7 +149,8 @@ def check_with_memo(
     display: str,
 ) -> list[Finding]:
     """`checks.check_catalog`, computing only the entries the memo has not seen."""
-    from .checks import Glossary, check_catalog
+    from .checks.catalog import check_catalog
+    from .checks.glossary import Glossary
 
     keys = {id(entry): memo.key(catalog, entry) for entry in catalog.active()}
     known = memo.lookup(keys.values())

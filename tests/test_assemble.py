@@ -14,19 +14,18 @@ from markdown_it import MarkdownIt
 
 from pipeline.assemble import (
     Colophon,
-    IndexRow,
     Shares,
     colophon_fields,
     edition_shares,
     escape_markdown,
     format_share,
     render_html,
-    render_index,
     render_markdown,
     render_text,
 )
 from pipeline.catalog import translations_of
 from pipeline.editions import messages
+from pipeline.index_page import IndexRow, render_index
 from pipeline.model import Block, Document, State, Translation, Unit
 from pipeline.segment import segment_text
 from pipeline.source_formats.markdown.segment import segment_markdown

@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.catalog import parse_catalog
-from pipeline.checks import (
-    Glossary,
-    check_catalog,
-    check_translation,
-    length_band,
-    load_glossary,
-    msgfmt_findings,
-    parse_glossary,
-)
+from pipeline.checks.catalog import check_catalog
+from pipeline.checks.damage import length_band
+from pipeline.checks.glossary import Glossary, load_glossary, parse_glossary
+from pipeline.checks.msgfmt import msgfmt_findings
+from pipeline.checks.translation import check_translation
 from pipeline.cli import main
 from pipeline.errors import ConfigError
 from pipeline.model import Finding, Severity

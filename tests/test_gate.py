@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.catalog import read_catalog
-from pipeline.checks import msgfmt_findings
+from pipeline.checks.msgfmt import msgfmt_findings
 from pipeline.gate import finding_counts, gate_failures
 from pipeline.memo import FindingsMemo, check_with_memo
 from pipeline.model import Finding, Severity

@@ -15,7 +15,7 @@ import polib
 import pytest
 from helpers import run_cli
 
-from pipeline.checks import check_translation
+from pipeline.checks.translation import check_translation
 from pipeline.segment import segment_text
 from pipeline.sentences import bounded_pieces, sentence_spans
 from pipeline.source_formats.markdown.markup import MAX_NESTING

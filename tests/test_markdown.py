@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pipeline import source_formats
 from pipeline.assemble import render_text
-from pipeline.checks import check_catalog
+from pipeline.checks.catalog import check_catalog
 from pipeline.errors import ConfigError, SourceError
 from pipeline.memo import FindingsMemo, check_with_memo
 from pipeline.model import Catalog, Document, Entry, Severity, State, Translation

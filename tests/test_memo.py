@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,11 +15,12 @@ from argos_fixtures import ArgosModels
 from helpers import contents, run_process
 
 from pipeline.catalog import parse_catalog, read_catalog
-from pipeline.checks import check_catalog
+from pipeline.checks.catalog import check_catalog
 from pipeline.memo import FindingsMemo, check_with_memo
 from pipeline.model import Catalog, Entry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "po"
+PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 
 def test_memo_matches_check_catalog_and_sees_edits(tmp_path: Path) -> None:
@@ -43,6 +48,57 @@ def test_memo_matches_check_catalog_and_sees_edits(tmp_path: Path) -> None:
         )
     finally:
         memo.close()
+
+
+# --- the checks' code is part of every key ----------------------------------------------------
+
+# Run in a copy of the package: edit each module of `pipeline.checks` in turn (found by pkgutil,
+# not by the memo's own way of listing them) and print the memo's salt after each edit.
+_EDIT_EACH_CHECK = """
+import json, pkgutil, sys
+from pathlib import Path
+import pipeline.checks
+from pipeline.memo import FindingsMemo
+
+folder = Path(pipeline.checks.__path__[0])
+if folder != Path(sys.argv[2]):  # never edit any package but the copy
+    sys.exit(f"imported {folder}, not the copy")
+names = ["__init__", *sorted(m.name for m in pkgutil.iter_modules([str(folder)]))]
+
+def salt() -> str:
+    memo = FindingsMemo(Path(sys.argv[1]), "ru", b"")
+    memo.close()
+    return memo.salt
+
+salts = [salt()]
+for name in names:
+    path = folder / f"{name}.py"
+    path.write_text(path.read_text(encoding="utf-8") + "# edited\\n", encoding="utf-8")
+    salts.append(salt())
+print(json.dumps({"folder": str(folder), "names": names, "salts": salts}))
+"""
+
+
+def test_an_edit_to_any_check_module_changes_the_memo_key(tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(PACKAGE, copy / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    checks = copy / "pipeline" / "checks"
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", _EDIT_EACH_CHECK, str(tmp_path / "findings.sqlite3"), str(checks)],
+        cwd=tmp_path,  # `-c` puts the working directory first on sys.path
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert Path(report["folder"]) == checks  # the copy was edited, not ours
+    assert len(report["names"]) > 2  # a package of several modules, each edited
+    # The salt (part of every key) changed after every single edit: no check module is left out.
+    assert len(set(report["salts"])) == len(report["names"]) + 1
 
 
 # --- msgctxt: entries that share a msgid ---------------------------------------------------------

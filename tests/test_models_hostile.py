@@ -23,7 +23,7 @@ from pipeline.config import parse_config
 from pipeline.engines.argos_install import install_model_file
 from pipeline.engines.argos_packages import installed_packages, read_package
 from pipeline.errors import ConfigError, ModelError
-from pipeline.model_archive import MAX_MEMBER_RATIO
+from pipeline.engines.argos_archive import MAX_MEMBER_RATIO
 
 WANTED = {("en", "cs"), ("en", "ru")}
 

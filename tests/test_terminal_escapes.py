@@ -13,7 +13,7 @@ from helpers import REVIEW, Tmux, run_process
 from test_review import HEADER, MODEL
 
 from pipeline.catalog import read_catalog, save_catalog, set_machine_output
-from pipeline.checks import check_translation
+from pipeline.checks.translation import check_translation
 from pipeline.config import Config, load_config
 from pipeline.controls import CONTROL, control_characters, picture, visible
 from pipeline.model import Catalog, Entry, Finding, Severity, State

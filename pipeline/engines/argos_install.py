@@ -1,6 +1,6 @@
 """`pipeline models install` and `pipeline models list`: Argos packages checked, then installed.
 
-Argos-specific, like the commands: an .argosmodel file is checked by `pipeline.model_archive`
+Argos-specific, like the commands: an .argosmodel file is checked by `pipeline.engines.argos_archive`
 before anything is unpacked, and installed with one rename; `--online` reads Argos's package
 index with a timeout and sends every download through the same checks.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, ModelError
-from ..model_archive import DEFAULT_MAX_UNPACKED_MB, MIB, check_archive, unpack
+from .argos_archive import DEFAULT_MAX_UNPACKED_MB, MIB, check_archive, unpack
 from .argos_packages import (
     PackageInfo,
     forget_loaded_argos_models,

@@ -202,7 +202,9 @@ def report_sections(
     config: Config, language: str, documents: Sequence[str] = ()
 ) -> list[ReportSection]:
     """Read each catalog of the language and its findings into report sections."""
-    from ..checks import check_catalog, load_glossary, msgfmt_findings
+    from ..checks.catalog import check_catalog
+    from ..checks.glossary import load_glossary
+    from ..checks.msgfmt import msgfmt_findings
 
     gpath = glossary_path(config)
     glossary = load_glossary(gpath) if gpath.exists() else None

@@ -37,7 +37,8 @@ Checker = Callable[[Entry, str], list[Finding]]
 
 def make_checker(config: Config) -> Checker:
     """checks.check_translation bound to the project's glossary (locales/glossary.csv)."""
-    from ..checks import check_translation, load_glossary
+    from ..checks.glossary import load_glossary
+    from ..checks.translation import check_translation
 
     path = glossary_path(config)
     glossary = load_glossary(path) if path.exists() else None

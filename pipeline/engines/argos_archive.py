@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import ModelError
+from ..errors import ModelError
 
 
 def pairs_text(pairs: set[tuple[str, str]]) -> str:
