@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
 from .engines.argos_archive import DEFAULT_MAX_UNPACKED_MB
+from .errors import ConfigError
 
 UNITS = ("sentence", "paragraph")
 POLICIES = ("draft", "reviewed")

@@ -4,6 +4,7 @@ temporary ARGOS_PACKAGES_DIR that conftest.py sets up before anything imports Ar
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ from pipeline.engines.argos_packages import PackageInfo
 # One OpenMP thread: the tiny models are ~20x faster per call than with Argos's default of one
 # thread per core (docs/offline-argos-models.md, section 7). Read when Argos is first imported.
 os.environ.setdefault("ARGOS_INTRA_THREADS", "1")
+
+# Where the session's tiny models are installed: the folder conftest.py set before Argos loaded.
+MODELS_DIR = Path(os.environ["ARGOS_PACKAGES_DIR"])
 
 # (source, target, mode) of every package the suite installs; cs/sk/ru/uk are the configured pairs.
 INSTALLED = (
@@ -71,14 +75,19 @@ def argos_model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
 @pytest.fixture(scope="session")
 def argos_models(argos_model_files: dict[str, Path]) -> ArgosModels:
     """The test packages installed into the session's Argos folder (checked like a user's)."""
-    from pipeline.engines.argos_install import install_model_file
-    from pipeline.engines.argos_packages import packages_dirs
+    from argostranslate import settings
 
+    from pipeline.engines.argos_install import install_model_file
+
+    # Argos reads its folders once, at import: point it at the session's models folder, whichever
+    # folder the test that first imported it was given.
+    settings.package_data_dir = MODELS_DIR
+    settings.package_dirs = [MODELS_DIR]
     packages: dict[str, PackageInfo] = {}
     for source, target, _mode in INSTALLED:
         key = f"{source}-{target}"
         packages[key] = install_model_file(argos_model_files[key], {(source, target)})
-    return ArgosModels(packages, dict(argos_model_files), packages_dirs()[0])
+    return ArgosModels(packages, dict(argos_model_files), MODELS_DIR)
 
 
 @pytest.fixture
@@ -94,4 +103,34 @@ def private_argos_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setattr(settings, "package_dirs", [folder])
     forget_loaded_argos_models()
     yield folder
+    forget_loaded_argos_models()
+
+
+@pytest.fixture(autouse=True)
+def argos_packages_of_this_test(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """A test sees the session's tiny models only if it asks for them (through `argos_models`).
+
+    Every other test, in process and in its child processes, finds an empty Argos folder, so
+    whether a model is installed never depends on which tests ran before.
+    """
+    if "private_argos_dir" in request.fixturenames:
+        yield
+        return
+    from pipeline.engines.argos_packages import forget_loaded_argos_models
+
+    folder = tmp_path_factory.getbasetemp() / "argos-no-models"
+    if "argos_models" in request.fixturenames:
+        folder = MODELS_DIR
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
+    settings = sys.modules.get("argostranslate.settings")
+    if settings is not None:
+        monkeypatch.setattr(settings, "package_data_dir", folder)
+        monkeypatch.setattr(settings, "package_dirs", [folder])
+    forget_loaded_argos_models()
+    yield
     forget_loaded_argos_models()

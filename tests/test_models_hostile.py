@@ -20,10 +20,10 @@ from argos_fixtures import open_engine, texts
 from helpers import run_cli
 
 from pipeline.config import parse_config
+from pipeline.engines.argos_archive import MAX_MEMBER_RATIO
 from pipeline.engines.argos_install import install_model_file
 from pipeline.engines.argos_packages import installed_packages, read_package
 from pipeline.errors import ConfigError, ModelError
-from pipeline.engines.argos_archive import MAX_MEMBER_RATIO
 
 WANTED = {("en", "cs"), ("en", "ru")}
 

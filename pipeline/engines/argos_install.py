@@ -1,7 +1,7 @@
 """`pipeline models install` and `pipeline models list`: Argos packages checked, then installed.
 
-Argos-specific, like the commands: an .argosmodel file is checked by `pipeline.engines.argos_archive`
-before anything is unpacked, and installed with one rename; `--online` reads Argos's package
+Argos-specific, like the commands: an .argosmodel file is checked by
+`pipeline.engines.argos_archive` before anything is unpacked, and installed with one rename; `--online` reads Argos's package
 index with a timeout and sends every download through the same checks.
 """
 
