@@ -1,8 +1,9 @@
 """`pipeline models install` and `pipeline models list`: Argos packages checked, then installed.
 
 Argos-specific, like the commands: an .argosmodel file is checked by
-`pipeline.engines.argos_archive` before anything is unpacked, and installed with one rename; `--online` reads Argos's package
-index with a timeout and sends every download through the same checks.
+`pipeline.engines.argos_archive` before anything is unpacked, and installed with one rename;
+`--online` reads Argos's package index with a timeout and sends every download through the same
+checks.
 """
 
 from __future__ import annotations
