@@ -11,7 +11,8 @@ import datetime
 import html
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Block, Document, State, Translation, Unit
 
@@ -519,3 +520,6 @@ class Edition:
     colophon: Colophon | None = None
     gettext: Gettext = _identity
     source_language: str = "en"
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """The edition format's own table, ``[tool.pipeline.editions.<format name>]`` (a PDF's page
+    size); empty when the project has none."""

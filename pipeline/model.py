@@ -88,6 +88,9 @@ class Document:
     format: str
     blocks: tuple[Block, ...]
     title: str = ""
+    source_bytes: bytes = b""
+    """The source file's bytes, for formats whose edition is the source itself with translations
+    placed and whose skeleton cannot be literal text (a DOCX package). Others leave it empty."""
 
     @property
     def units(self) -> list[Unit]:

@@ -4,6 +4,10 @@ A source format is a plugin in the entry-point group ``pipeline.source_formats``
 `pipeline.plugins`); plain text and Markdown are the built-in ones, registered exactly as a third
 party's would be. Which format a source has is decided here, by the suffixes the registered formats
 claim, and nowhere else.
+
+One method is optional: a format whose sources are themselves web pages may define
+``html_page(edition) -> str``, the whole translated page, which the HTML edition then is (instead
+of the pipeline's own page around `html_body`).
 """
 
 from __future__ import annotations
