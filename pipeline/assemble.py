@@ -40,6 +40,7 @@ def N_(message: str) -> str:
 
 
 COLOPHON = N_("Colophon")
+EDITION_TITLE = N_("Title of this edition")
 ORIGINAL_TITLE = N_("Original title")
 ABOUT_ORIGINAL = N_("About the original")
 ORIGINAL_LANGUAGE = N_("Original language")
@@ -168,6 +169,7 @@ class Colophon:
     title: str = ""
     origin: str = ""
     date: datetime.date | None = None
+    translated_title: str = ""  # the title as this edition shows it, when translated
     machine: tuple[tuple[str, str, str], ...] = ()  # (engine, package, version), sorted
     shares: Shares = Shares()
     policy: str = "draft"
@@ -206,6 +208,8 @@ def colophon_fields(colophon: Colophon, gettext: Gettext = _identity) -> list[tu
 
     lang = colophon.language
     rows: list[tuple[str, str, str]] = []
+    if colophon.translated_title and colophon.translated_title != colophon.title:
+        rows.append((gettext(EDITION_TITLE), colophon.translated_title, lang))
     if colophon.title:
         rows.append((gettext(ORIGINAL_TITLE), colophon.title, colophon.source_language))
     if colophon.origin:
@@ -449,11 +453,25 @@ def _html_colophon(colophon: Colophon, gettext: Gettext) -> list[str]:
     return lines
 
 
-def edition_title(edition: Edition) -> str:
-    """The title an HTML edition shows: the configured one, the source's own, or its name."""
+def original_title(edition: Edition) -> str:
+    """The document's title in the source language: the configured one, its own, or its name."""
     colophon = edition.colophon
     document = edition.document
     return (colophon.title if colophon else "") or document.title or document.name
+
+
+def edition_title(edition: Edition) -> str:
+    """The title an edition shows: `original_title`, translated when the catalog has a
+    publishable translation of it (the configured title is a unit of the template)."""
+    title = original_title(edition)
+    return chosen_text(Unit(title, 0, ""), edition.translations, edition.policy) or title
+
+
+def edition_title_language(edition: Edition) -> str:
+    """The language `edition_title` is in: the edition's when translated, else the source's."""
+    title = original_title(edition)
+    shown = chosen_text(Unit(title, 0, ""), edition.translations, edition.policy)
+    return edition.language if shown else edition.source_language
 
 
 def render_html(

@@ -54,6 +54,8 @@ class Config:
     format_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # [...<format>]
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     models_max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB  # [tool.pipeline.models]
+    editions: tuple[str, ...] | None = None  # edition formats chosen; None: every one that fits
+    edition_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # [...editions.<n>]
 
     def minimum_for(self, language: str) -> float:
         return self.minimum_share.get(language, self.minimum_share.get("*", 0.0))
@@ -131,7 +133,7 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
     known = {
         "source_language", "target_languages", "unit", "source_dir", "locales_dir", "output_dir",
         "state_dir", "cache_dir", "engine", "purge_obsolete", "publish", "documents",
-        "models", "engines",
+        "models", "engines", "editions",
     }  # fmt: skip
     format_settings = _format_settings(table)
     for key in table:
@@ -185,6 +187,7 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
             title=str(info.get("title", "")), origin=str(info.get("origin", ""))
         )
 
+    editions, edition_settings = _editions(table.get("editions"))
     values = {key: str(_get(table, key, str, default)) for key, default in FOLDER_DEFAULTS.items()}
     check_folders(root, values)
     folders = {key: root / value for key, value in values.items()}
@@ -206,6 +209,8 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
         format_settings=format_settings,
         documents=documents,
         models_max_unpacked_mb=_max_unpacked_mb(_get(table, "models", dict, {})),
+        editions=editions,
+        edition_settings=edition_settings,
     )
 
 
@@ -296,6 +301,61 @@ def _format_settings(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
     from .plugins import SOURCE_FORMATS, names
 
     return {name: _get(table, name, dict, {}) for name in names(SOURCE_FORMATS) if name in table}
+
+
+def _editions(value: Any) -> tuple[tuple[str, ...] | None, dict[str, dict[str, Any]]]:
+    """`editions`: the edition formats to build, and each one's own settings.
+
+    Either a list of names (``editions = ["html", "pdf"]``), or a table whose ``formats`` key is
+    that list and whose sub-tables are settings (``[tool.pipeline.editions.pdf] page_size =
+    "A5"``); TOML allows no key to be both. Without a list every format that fits the source is
+    built. A name that is not an installed edition format is one line listing the installed ones.
+    """
+    from .plugins import EDITION_FORMATS, PluginError, names
+
+    if value is None:
+        return None, {}
+    if isinstance(value, list):
+        chosen: Any = value
+        tables: dict[str, Any] = {}
+    elif isinstance(value, dict):
+        chosen = value.get("formats")
+        tables = {key: settings for key, settings in value.items() if key != "formats"}
+    else:
+        raise ConfigError(
+            f"[tool.pipeline] editions: expected a list of edition formats or a table, "
+            f"got {value!r}",
+            path="pyproject.toml",
+        )
+    installed = names(EDITION_FORMATS)
+
+    def check(name: Any, key: str) -> str:
+        if not isinstance(name, str) or name not in installed:
+            raise PluginError(
+                f"{key}: {name!r} is not an installed edition format "
+                f"(installed: {', '.join(installed) or 'none'})",
+                path="pyproject.toml",
+            )
+        return name
+
+    formats: tuple[str, ...] | None = None
+    if chosen is not None:
+        if not isinstance(chosen, list) or not chosen:
+            raise ConfigError(
+                f"[tool.pipeline] editions: expected a non-empty list of edition formats, "
+                f"got {chosen!r}",
+                path="pyproject.toml",
+            )
+        formats = tuple(dict.fromkeys(check(name, "[tool.pipeline] editions") for name in chosen))
+    settings: dict[str, dict[str, Any]] = {}
+    for name, table in tables.items():
+        check(name, "[tool.pipeline.editions]")
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"[tool.pipeline.editions] {name}: expected a table", path="pyproject.toml"
+            )
+        settings[name] = table
+    return formats, settings
 
 
 def _max_unpacked_mb(models: dict[str, Any]) -> int:

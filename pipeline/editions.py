@@ -11,7 +11,7 @@ import datetime
 import functools
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -27,10 +27,10 @@ from .assemble import (
 from .catalog import machine_mark, translations_of
 from .config import Config
 from .edition_formats import EditionFormat
-from .errors import ConfigError
+from .errors import ConfigError, EditionUnavailable
 from .index_page import IndexRow, render_index
 from .layout import edition_path, index_path
-from .model import Catalog, Document
+from .model import Catalog, Document, Unit
 
 if TYPE_CHECKING:
     from babel.support import NullTranslations
@@ -44,6 +44,8 @@ _DATE_PATTERNS = ("%Y-%m-%d %H:%M%z", "%Y-%m-%d %H:%M:%S%z")
 
 class Writer(Protocol):
     """What the editions need of `pipeline.build.RunLog`: an atomic, recorded, skippable write."""
+
+    warnings: list[str]  # an edition format that cannot run here says so once, as a warning
 
     def write(self, config: Config, path: Path, data: bytes) -> bool: ...
 
@@ -128,13 +130,13 @@ def edition_date(catalog: Catalog) -> datetime.date | None:
 
 
 def machine_sources(
-    document: Document, catalog: Catalog, policy: str
+    document: Document, catalog: Catalog, policy: str, title: str = ""
 ) -> tuple[tuple[str, str, str], ...]:
-    """(engine, package, version) of every `# mt:` comment behind text this edition shows."""
+    """(engine, package, version) of every `# mt:` comment behind text this edition shows (its
+    units and its title)."""
     translations = translations_of(catalog)
-    shown = {
-        unit.msgid for unit in document.units if chosen_text(unit, translations, policy) is not None
-    }
+    units = [*document.units, *([Unit(title, 0, "")] if title else [])]
+    shown = {unit.msgid for unit in units if chosen_text(unit, translations, policy) is not None}
     found: set[tuple[str, str, str]] = set()
     for entry in catalog.active():
         if entry.msgctxt is None and entry.msgid in shown:
@@ -153,24 +155,32 @@ def colophon_for(
     config: Config, document: Document, language: str, catalog: Catalog, shares: Shares
 ) -> Colophon:
     info = config.documents.get(document.name)
+    title = document_title(config, document)
+    translated = chosen_text(Unit(title, 0, ""), translations_of(catalog), config.policy)
     return Colophon(
         language=language,
         source_language=config.source_language,
-        title=document_title(config, document),
+        title=title,
         origin=info.origin if info else "",
         date=edition_date(catalog),
-        machine=machine_sources(document, catalog, config.policy),
+        machine=machine_sources(document, catalog, config.policy, title),
         shares=shares,
         policy=config.policy,
+        translated_title=translated or "",
     )
 
 
 # --- editions ------------------------------------------------------------------------------------
 
 
-def formats_for(source_format: str) -> list[EditionFormat]:
-    """The edition formats a source of that format gets: every registered one that fits it."""
-    return [found for found in edition_formats.registered() if found.fits(source_format)]
+def formats_for(source_format: str, chosen: Sequence[str] | None = None) -> list[EditionFormat]:
+    """The edition formats a source of that format gets: every registered one that fits it, or,
+    with ``chosen`` (the configuration's ``editions``), those of the chosen ones that fit it."""
+    return [
+        found
+        for found in edition_formats.registered()
+        if found.fits(source_format) and (chosen is None or found.name in chosen)
+    ]
 
 
 def format_label(edition_format: EditionFormat) -> str:
@@ -197,23 +207,50 @@ def assemble_edition(
 
 
 def render_editions(
-    config: Config, document: Document, language: str, catalog: Catalog
+    config: Config,
+    document: Document,
+    language: str,
+    catalog: Catalog,
+    only: Collection[str] | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[Shares, list[tuple[EditionFormat, bytes]]]:
-    """The shares and the editions (format, bytes) of a document in a language."""
+    """The shares and the editions (format, bytes) of a document in a language: every chosen
+    format that fits, or ``only`` those named. Each format gets its own settings table.
+
+    A format that cannot run on this machine (`EditionUnavailable`) is left out, its message
+    added once to ``warnings``; without a list to warn in, the error goes up."""
     shares, edition = assemble_edition(config, document, language, catalog)
-    return shares, [(found, found.render(edition)) for found in formats_for(document.format)]
+    settings = config.edition_settings
+    rendered: list[tuple[EditionFormat, bytes]] = []
+    for found in formats_for(document.format, config.editions):
+        if only is not None and found.name not in only:
+            continue
+        try:
+            own = replace(edition, settings=settings.get(found.name, {}))
+            rendered.append((found, found.render(own)))
+        except EditionUnavailable as unavailable:
+            if warnings is None:
+                raise
+            if unavailable.one_line() not in warnings:
+                warnings.append(unavailable.one_line())
+    return shares, rendered
 
 
 def write_editions(
-    config: Config, document: Document, language: str, catalog: Catalog, log: Writer
+    config: Config,
+    document: Document,
+    language: str,
+    catalog: Catalog,
+    log: Writer,
+    only: Collection[str] | None = None,
 ) -> EditionOutcome:
-    """Write output/<lang>/<doc><suffix> in every edition format that fits the document's format,
-    unless the publish policy withholds them.
+    """Write output/<lang>/<doc><suffix> in every chosen edition format that fits the document's
+    format (or ``only`` those named), unless the publish policy withholds them.
 
     Below the language's minimum translated share no file is touched, so the last published
     edition stays byte for byte; the outcome says why, and the caller decides the exit code.
     """
-    shares, editions = render_editions(config, document, language, catalog)
+    shares, editions = render_editions(config, document, language, catalog, only, log.warnings)
     minimum = config.minimum_for(language)
     outcome = EditionOutcome(
         document=document.name,
@@ -282,7 +319,7 @@ def write_index(config: Config, outcomes: Sequence[EditionOutcome], log: Writer)
     for outcome in outcomes:
         files = tuple(
             (f"{outcome.language}/{outcome.document}{found.suffix}", format_label(found))
-            for found in formats_for(outcome.source_format)
+            for found in formats_for(outcome.source_format, config.editions)
             if outcome.published
             or edition_path(config, outcome.language, outcome.document, found.suffix).exists()
         )

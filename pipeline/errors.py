@@ -11,6 +11,8 @@ Each class carries the exit code the CLI returns for it, so exit codes are decid
     ├── EditionWithheldError      7  publish policy kept the previous edition of a language
     ├── FileSystemError           8  the machine refused: permission denied, disk full, a folder
     │                                where a file belongs, a missing working folder
+    │   └── EditionUnavailable    8  an edition format cannot run here (no WeasyPrint, no font);
+    │                                the build skips that format with one warning
     └── QualityGateError          1  `pipeline check` found error-level findings
 """
 
@@ -75,3 +77,11 @@ class FileSystemError(PipelineError):
         shown = path or (str(error.filename) if error.filename is not None else None)
         reason = error.strerror or type(error).__name__
         return cls(f"cannot {action}: {reason}", path=shown)
+
+
+class EditionUnavailable(FileSystemError):
+    """An edition format cannot be made on this machine (a library or font is missing).
+
+    Raised by an edition format's ``render``; `pipeline.editions` skips that format with the
+    message as one warning (once per build) and still writes the other formats.
+    """

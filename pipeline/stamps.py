@@ -3,8 +3,10 @@
 `pipeline build` skips a pair whose inputs hash the same as last time and whose outputs are still
 byte for byte what it wrote. The inputs of a pair are the source, its catalog, the glossary, the
 engine's fingerprint for the pair, the configuration, the pipeline version and its own colophon
-sentences, and the installed edition formats; its outputs are the template, the catalog and the
-edition file of every edition format that applies. The stamps live in ``<state_dir>/state.json``.
+sentences; its outputs are the template, the catalog and the edition file of every edition format
+that applies. Each edition format has a stamp of its own too (its identity and its settings table),
+so choosing another format or changing the PDF's settings renders only that format again, and a
+build with nothing changed renders nothing. The stamps live in ``<state_dir>/state.json``.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, edition_formats
+from . import __version__
 from .config import Config
 from .edition_formats import EditionFormat
 from .engines import EngineFactory
 from .files import write_atomic
 from .layout import edition_path, glossary_path, po_path, pot_path, state_path
 
-STATE_VERSION = 2  # 2: a pair's summary records its source format; outputs follow the formats
+STATE_VERSION = 3  # 3: a pair records a stamp per edition format
 
 
 def sha(data: bytes) -> str:
@@ -44,17 +46,41 @@ def config_digest(config: Config) -> str:
         table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("pipeline", {})
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         table = {}
+    # Which edition formats, and their settings, are each format's own stamp (`format_stamps`).
+    table = {key: value for key, value in table.items() if key != "editions"}
     # The pipeline's own colophon sentences are an input of every edition too.
     locale = Path(__file__).parent / "locale"
     messages = [sha(path.read_bytes()) for path in sorted(locale.glob("*/LC_MESSAGES/*.po"))]
-    # Adding or removing an edition format adds or removes output files of every pair.
-    editions = [
-        [found.name, found.suffix, f"{type(found).__module__}.{type(found).__qualname__}"]
-        for found in edition_formats.registered()
-    ]
-    return sha(
-        json.dumps([__version__, table, messages, editions], sort_keys=True, default=str).encode()
-    )
+    return sha(json.dumps([__version__, table, messages], sort_keys=True, default=str).encode())
+
+
+def format_stamps(config: Config, formats: Sequence[EditionFormat]) -> dict[str, str]:
+    """edition format name → digest of what, besides the pair's inputs, makes its file: the
+    format's identity and its ``[tool.pipeline.editions.<name>]`` table."""
+    return {
+        found.name: sha(
+            json.dumps(
+                [
+                    found.name,
+                    found.suffix,
+                    f"{type(found).__module__}.{type(found).__qualname__}",
+                    config.edition_settings.get(found.name, {}),
+                ],
+                sort_keys=True,
+                default=str,
+            ).encode()
+        )
+        for found in formats
+    }
+
+
+def stale_formats(recorded: dict[str, Any], current: dict[str, str]) -> list[str] | None:
+    """The edition formats to render again for a pair whose inputs are unchanged: those whose
+    stamp differs or is new. None when nothing needs doing (not even a stamp dropped)."""
+    before = recorded.get("formats", {})
+    if before == current:
+        return None
+    return [name for name, digest in current.items() if before.get(name) != digest]
 
 
 def pair_inputs(

@@ -92,6 +92,10 @@ def catalog_for(
     texts = translations if translations is not None else sample_translations(language)
     for entry, state in zip(catalog.entries, states, strict=True):
         put(entry, texts.get(entry.msgid, ""), state, language)
+    if texts.get(TITLE) and states:  # the configured title is a unit too (pipeline.build)
+        title = Entry(TITLE, references=["pyproject.toml"], extracted_comments=["document title"])
+        put(title, texts[TITLE], states[0], language)
+        catalog.entries.append(title)
     return catalog
 
 
@@ -108,6 +112,7 @@ def sample_config(root: Path, **changes: object) -> Config:
         "state_dir": root / ".pipeline",
         "cache_dir": root / ".pipeline" / "cache",
         "documents": {"sample": DocumentInfo(title=TITLE, origin=ORIGIN)},
+        "editions": ("html", "md", "txt"),  # the golden files' formats, whatever else is installed
     }
     values.update(changes)
     return Config(**values)  # type: ignore[arg-type]

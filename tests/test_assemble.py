@@ -283,6 +283,8 @@ def test_shares_from_units_and_from_state_counts_agree(state: str, policy: str) 
 
     counts: dict[str, int] = {}
     for entry in catalog.entries:
+        if entry.extracted_comments == ["document title"]:
+            continue  # counted apart from the text, as pipeline.build counts states
         counts[state_of(entry).value] = counts.get(state_of(entry).value, 0) + 1
     shares = edition_shares(sample_document(), translations_of(catalog), policy)
     assert shares == Shares.from_states(counts, policy)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..assemble import (
     chosen_text,
     edition_title,
+    edition_title_language,
     escape_html,
     escape_markdown,
     html_block_content,
@@ -62,7 +63,8 @@ class TextFormat:
         document, translations, policy = edition.document, edition.translations, edition.policy
         source_language = edition.source_language
         title = edition_title(edition)
-        body = [f'<h1 lang="{escape_html(source_language)}">{escape_html(title)}</h1>']
+        language = edition_title_language(edition)
+        body = [f'<h1 lang="{escape_html(language)}">{escape_html(title)}</h1>']
         kinds = {unit_class(unit, translations, policy) for unit in document.units} - {""}
         body += legend(kinds, edition.gettext)
         body += _text_body(document, translations, policy, source_language)
@@ -73,7 +75,7 @@ class TextFormat:
         document, translations, policy = edition.document, edition.translations, edition.policy
         colophon = edition.colophon
         chunks: list[str] = []
-        title = colophon.title if colophon and colophon.title else document.title
+        title = edition_title(edition) if colophon and colophon.title else document.title
         if title:
             chunks.append("# " + escape_markdown(title, line_start=False))
         for block in document.blocks:
