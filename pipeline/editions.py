@@ -312,16 +312,17 @@ def outcome_from_states(
 def write_index(config: Config, outcomes: Sequence[EditionOutcome], log: Writer) -> bool:
     """output/index.html over the given outcomes, in their order; returns whether it changed.
 
-    Each row links every file of the edition formats that fit the document, with the format's
-    label. A withheld edition links to the files it kept, if any, and says why it was withheld.
+    Each row links the files of the edition formats that fit the document and are on disk, with
+    the format's label. A withheld edition links to the files it kept, if any, and says why.
     """
     rows = []
     for outcome in outcomes:
         files = tuple(
             (f"{outcome.language}/{outcome.document}{found.suffix}", format_label(found))
             for found in formats_for(outcome.source_format, config.editions)
-            if outcome.published
-            or edition_path(config, outcome.language, outcome.document, found.suffix).exists()
+            # Only files that are there: a format skipped as unavailable (no WeasyPrint) gets no
+            # dead link, and a withheld edition links what it kept.
+            if edition_path(config, outcome.language, outcome.document, found.suffix).exists()
         )
         note = ""
         if not outcome.published:

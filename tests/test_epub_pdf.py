@@ -286,6 +286,9 @@ def test_missing_weasyprint_is_one_warning_and_other_editions_are_built(
         assert not (folder / "kras-interview.pdf").exists()
         for suffix in (".txt", ".md", ".html", ".epub"):
             assert (folder / f"kras-interview{suffix}").is_file()
+    index = (project / "output" / "index.html").read_text(encoding="utf-8")
+    assert 'kras-interview.epub"' in index
+    assert ".pdf" not in index  # no dead link to the PDF that was skipped
 
 
 def test_missing_font_is_one_line_per_language(project: Path, tmp_path: Path) -> None:
