@@ -23,9 +23,10 @@ from pipeline.source_formats.markdown.check import markup_differences, markup_fi
 from pipeline.source_formats.markdown.front_matter import strip_front_matter, yaml_scalar
 from pipeline.source_formats.markdown.markup import template_tags
 from pipeline.source_formats.markdown.place import place_translation
-from pipeline.source_formats.markdown.placeholders import protect_markup, restore_markup
+from pipeline.source_formats.markdown.placeholders import protect_markup
 from pipeline.source_formats.markdown.render import markup_inventory, render_markdown_html
 from pipeline.source_formats.markdown.segment import segment_markdown
+from pipeline.source_formats.placeholders import restore as restore_markup
 
 ENGLISH = Path(__file__).resolve().parent / "fixtures" / "english"
 ARTICLES = sorted(ENGLISH.glob("*.md"))

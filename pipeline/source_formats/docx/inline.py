@@ -14,12 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ...model import Severity
-from ..markdown.placeholders import restore_markup
+from .. import placeholders
 
 TAG = re.compile(r"<(/?)([a-z]+\d*)>|<([a-z]+\d*)/>")
 _LT = re.compile(r"&((?:amp;)*)lt;")
-_PLACEHOLDER_BASE = 7000
-_MOST_PLACEHOLDERS = 999
 BREAK = "br"
 
 
@@ -63,43 +61,12 @@ def protect(msgid: str) -> tuple[str, list[str]]:
     """Tags (and escaped ``<``) replaced by numeric placeholders 7001, 7002, … (adjacent tags are
     one placeholder); a number of the text that contains a placeholder's digits is protected too."""
     found_tags = [*TAG.finditer(msgid), *_LT.finditer(msgid)]
-    ranges = _merged([(m.start(), m.end()) for m in found_tags])
-    while True:
-        names = [str(_PLACEHOLDER_BASE + n) for n in range(1, len(ranges) + 1)]
-        clashes = [
-            (m.start(), m.end())
-            for m in re.finditer(r"\d+", msgid)
-            if not any(a <= m.start() < b for a, b in ranges) and any(n in m.group() for n in names)
-        ]
-        if not clashes:
-            break
-        ranges = _merged(ranges + clashes)
-    if not ranges or len(ranges) > _MOST_PLACEHOLDERS:
-        return msgid, []
-    out: list[str] = []
-    found: list[str] = []
-    cursor = 0
-    for number, (start, end) in enumerate(ranges, start=1):
-        out += [msgid[cursor:start], str(_PLACEHOLDER_BASE + number)]
-        found.append(msgid[start:end])
-        cursor = end
-    out.append(msgid[cursor:])
-    return "".join(out), found
+    return placeholders.protect(msgid, [(m.start(), m.end()) for m in found_tags])
 
 
 def restore(translated: str, found: Sequence[str]) -> str:
     """Machine output with the tags of `protect` back where the engine left their placeholders."""
-    return restore_markup(translated, found)
-
-
-def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return placeholders.restore(translated, found)
 
 
 def findings(source: str, translation: str) -> list[tuple[Severity, str]]:

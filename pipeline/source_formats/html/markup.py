@@ -9,67 +9,24 @@ attributes, code, comments and template tags of a msgid and its translation.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from ...model import Severity
+from .. import placeholders
 from .inline import TEMPLATE, TOKEN
 from .tree import is_comment, local, parse_fragment, serialize
 
-_BASE = 7000
-_MOST = 999
-_SPACED_DIGITS = "[ \u00a0\u202f]?"  # MT may group digits: "7 001"
 _TEXT_ATTRIBUTES = ("alt", "title")
 _URL_ATTRIBUTES = frozenset(("href", "src", "srcset", "cite", "action", "poster", "data"))
 
 
-def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def protect(msgid: str) -> tuple[str, list[str]]:
-    ranges = _merged([m.span() for m in TOKEN.finditer(msgid)])
-    while True:
-        names = [str(_BASE + n) for n in range(1, len(ranges) + 1)]
-        clashes = [
-            m.span()
-            for m in re.finditer(r"\d+", msgid)
-            if not any(a <= m.start() < b for a, b in ranges) and any(n in m.group() for n in names)
-        ]
-        if not clashes:
-            break
-        ranges = _merged(ranges + clashes)
-    if not ranges or len(ranges) > _MOST:
-        return msgid, []
-    tokens: list[str] = []
-    out: list[str] = []
-    cursor = 0
-    for number, (start, end) in enumerate(ranges, start=1):
-        out += [msgid[cursor:start], str(_BASE + number)]
-        tokens.append(msgid[start:end])
-        cursor = end
-    out.append(msgid[cursor:])
-    return "".join(out), tokens
+    return placeholders.protect(msgid, [m.span() for m in TOKEN.finditer(msgid)])
 
 
 def restore(translated: str, tokens: Sequence[str]) -> str:
-    if not tokens:
-        return translated
-    names = {str(_BASE + n): token for n, token in enumerate(tokens, start=1)}
-    pattern = re.compile(
-        "|".join(
-            re.escape(name[0]) + _SPACED_DIGITS + re.escape(name[1:])
-            for name in sorted(names, reverse=True)
-        )
-    )
-    return pattern.sub(lambda m: names.get(re.sub(r"\D", "", m.group(0)), m.group(0)), translated)
+    return placeholders.restore(translated, tokens)
 
 
 def _inventory(text: str) -> dict[str, Counter[str]]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError
 from ...sources import decode_source
+from .. import placeholders as shared_placeholders
 from . import check, placeholders
 from .place import place_translation
 from .render import render_markdown_html
@@ -60,7 +61,7 @@ class MarkdownFormat:
         return placeholders.protect_markup(msgid)
 
     def restore(self, translated: str, tokens: Sequence[str]) -> str:
-        return placeholders.restore_markup(translated, tokens)
+        return shared_placeholders.restore(translated, tokens)
 
     def markup_findings(self, source: str, translation: str) -> list[tuple[Severity, str]]:
         return check.markup_findings(source, translation)

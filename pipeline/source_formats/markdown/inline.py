@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...sentences import sentence_spans
+from ..placeholders import merged_ranges
 from .markup import (
     _ALNUM,
     _HARD_BREAK,
@@ -13,7 +14,6 @@ from .markup import (
     _OPAQUE,
     _WHITESPACE,
     _Markup,
-    _merged,
 )
 
 
@@ -25,8 +25,8 @@ class _Inline:
         self.markup = markup
         self.cells: dict[int, str] = {}
         holes = [(s.start, s.end) for s in markup.spans if s.kind in _NON_TEXT]
-        self._holes = _merged(holes)
-        self._holes_and_images = _merged(holes + [(i.start, i.end) for i in markup.images])
+        self._holes = merged_ranges(holes)
+        self._holes_and_images = merged_ranges(holes + [(i.start, i.end) for i in markup.images])
 
     def has_text(self, start: int, end: int, without_images: bool = False) -> bool:
         """Whether the range has a letter or digit outside markup (and outside images)."""

@@ -349,17 +349,6 @@ def _outermost(spans: list[_Span]) -> list[_Span]:
     return result
 
 
-def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted ranges with touching or overlapping ones joined."""
-    result: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if result and start <= result[-1][1]:
-            result[-1] = (result[-1][0], max(result[-1][1], end))
-        else:
-            result.append((start, end))
-    return result
-
-
 def normalise(text: str) -> str:
     """The msgid form of a text: whitespace runs become one space, no space at either end."""
     return _WHITESPACE.sub(" ", text).strip()
