@@ -88,11 +88,6 @@ def _state(data: bytes, info: os.stat_result) -> FileState:
     return FileState(True, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
-def current_state(path: Path) -> FileState:
-    """The state of the file on disk now (hashing its bytes only if size and mtime match)."""
-    return read_with_state(path)[1]
-
-
 def _unchanged(path: Path, expect: FileState) -> bool:
     try:
         info = os.lstat(path)

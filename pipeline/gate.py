@@ -27,11 +27,7 @@ def gate_failures(catalog: Catalog, findings: Iterable[Finding]) -> list[Finding
     Entries are told apart by (msgctxt, msgid): when one context of a msgid is reviewed and another
     is not, only the reviewed one's findings count.
     """
-    reviewed = {
-        (entry.msgctxt, entry.msgid)
-        for entry in catalog.entries
-        if state_of(entry) is State.REVIEWED
-    }
+    reviewed = {entry.key for entry in catalog.entries if state_of(entry) is State.REVIEWED}
     return [
         finding
         for finding in findings

@@ -68,9 +68,3 @@ def load(group: str, name: str) -> Any:
 def load_all(group: str) -> list[Any]:
     """Every plugin of a group, in name order."""
     return [load(group, name) for name in names(group)]
-
-
-def forget() -> None:
-    """Drop what was found and loaded (tests that install a plugin distribution call this)."""
-    _registered.cache_clear()
-    load.cache_clear()

@@ -103,7 +103,7 @@ def rebase(base: Catalog | None, ours: Catalog, theirs: Catalog | None) -> Catal
     result: list[Entry] = []
     placed: set[Key] = set()
     for entry in ours.entries:
-        key = (entry.msgctxt, entry.msgid)
+        key = entry.key
         if key in changed:
             if key in their_entries:
                 result.append(their_entries[key])
@@ -130,7 +130,7 @@ def rebase(base: Catalog | None, ours: Catalog, theirs: Catalog | None) -> Catal
 
 
 def _by_key(catalog: Catalog) -> dict[Key, Entry]:
-    return {(entry.msgctxt, entry.msgid): entry for entry in catalog.entries}
+    return {entry.key: entry for entry in catalog.entries}
 
 
 def _content(entry: Entry | None) -> object:
@@ -146,6 +146,6 @@ def _index_after(entries: list[Entry], previous: Key | None) -> int:
     if previous is None:
         return 0
     for index, entry in enumerate(entries):
-        if (entry.msgctxt, entry.msgid) == previous:
+        if entry.key == previous:
             return index + 1
     return len(entries)

@@ -34,12 +34,6 @@ def chrf_statistics(hypothesis: str, reference: str, order: int = 6) -> list[int
     return [int(value) for value in statistics[0]]
 
 
-def chrf_score(statistics: Sequence[int], order: int = 6, beta: float = 2.0) -> float:
-    """chrF (Popović 2015) as sacreBLEU 2 computes it from summed statistics: precision and
-    recall averaged over the n-gram orders both sides have, then the F-beta score, 0..100."""
-    return float(_chrf_metric(order, beta)._compute_f_score(list(statistics)))
-
-
 def chrf(hypotheses: Sequence[str], references: Sequence[str], order: int = 6) -> float:
     """Corpus chrF2 by sacreBLEU: n-gram statistics summed over all pairs, then scored once."""
     if len(hypotheses) != len(references):

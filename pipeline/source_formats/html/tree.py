@@ -129,15 +129,6 @@ def serialize(node: ET.Element, xhtml: bool = False, with_tail: bool = False) ->
     return "".join(out)
 
 
-def serialize_children(node: ET.Element, xhtml: bool = False) -> str:
-    """The content of a node: its text and its children with their tails."""
-    out = [_text(node, node.text or "")]
-    for child in node:
-        _write(child, out, xhtml)
-        out.append(_text(node, child.tail or ""))
-    return "".join(out)
-
-
 def _text(parent: ET.Element, text: str) -> str:
     if local(parent.tag) in RAW_TEXT and not is_foreign(parent):
         return text
