@@ -161,6 +161,7 @@ def measure(units: int, workdir: Path, rounds: int) -> dict[str, float]:
     import ctranslate2
 
     from pipeline import engines
+    from pipeline.engines import ct2_batch
     from pipeline.engines.argos_batch import ArgosBatchEngine
     from pipeline.engines.argos_install import install_model_file
     from pipeline.engines.argos_packages import (
@@ -180,12 +181,12 @@ def measure(units: int, workdir: Path, rounds: int) -> dict[str, float]:
     batch = engines.named("argos-batch").open("en", "cs", {})
     assert isinstance(batch, ArgosBatchEngine)
     batch.translate(["Warm up."])
-    split = batch._splitter()
+    model = batch._load()  # the engine's own tokenizer; opened without a unit, it splits as below
     sentences = [
-        batch._argos_pkg.tokenizer.encode(sentence)
+        model.encode(sentence)
         for text in texts
         for paragraph in text.split("\n")
-        for sentence in split(paragraph)
+        for sentence in ct2_batch.pipeline_splitter(paragraph)
     ]
     results["tokens_per_unit"] = sum(len(s) for s in sentences) / len(texts)
     translator = ctranslate2.Translator(

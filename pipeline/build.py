@@ -8,14 +8,14 @@ only parses arguments, calls these functions and prints what they return.
 
 from __future__ import annotations
 
-import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import engines, source_formats
-from .catalog import dump_catalog, read_catalog, template_from_document
+from .catalog import dump_catalog
+from .catalog_written import remember_written
 from .config import Config
 from .editions import (
     EditionOutcome,
@@ -25,8 +25,7 @@ from .editions import (
     write_index,
 )
 from .engines import EngineFactory
-from .errors import ConfigError, SourceError
-from .files import remove_stale_temporaries, write_atomic
+from .files import remove_stale_temporaries
 from .layout import (
     findings_memo_path,
     glossary_path,
@@ -37,9 +36,9 @@ from .layout import (
     translation_cache_path,
     written_folders,
 )
-from .merge import template_header
-from .model import Catalog, Document, Entry, State
-from .rebase import Snapshot
+from .memory import ProjectMemory
+from .model import Catalog, Document, State
+from .mt_ahead import Ahead, keep_terms, open_engine, translate_new_units
 from .run_report import (
     BuildReport,
     PairReport,
@@ -48,6 +47,17 @@ from .run_report import (
     pair_from_state,
     pair_summary,
     write_report,
+)
+from .stages import (
+    TITLE_UNIT,
+    RunLog,
+    build_template,
+    document_from_bytes,
+    load_documents,
+    merge_languages,
+    read_po,
+    read_source_bytes,
+    update,
 )
 from .stamps import (
     config_digest,
@@ -62,198 +72,6 @@ from .stamps import (
     stale_formats,
 )
 
-TITLE_UNIT = "document title"
-"""The `#.` comment of the template entry holding `[tool.pipeline.documents.<name>] title`."""
-
-
-@dataclass
-class RunLog:
-    """What a run wrote (or, with ``dry_run``, would write), for the CLI and the run report.
-
-    Every file the pipeline produces goes through `write`, so `pipeline build --check` is the same
-    code path as a real build with the last step left out.
-    """
-
-    dry_run: bool = False
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    snapshots: dict[Path, Snapshot] = field(default_factory=dict)  # catalogs as read, by path
-
-    def write(self, config: Config, path: Path, data: bytes) -> bool:
-        """Write atomically unless unchanged; in a dry run only note whether it would change."""
-        if self.dry_run:
-            try:
-                changed = path.read_bytes() != data
-            except OSError:
-                changed = True
-        else:
-            changed = write_atomic(path, data)
-        self.record(config, path, changed)
-        return changed
-
-    def write_catalog(self, config: Config, path: Path, catalog: Catalog) -> Catalog:
-        """Save a catalog read by `read_po`, compare-and-swap: a person's save made since the read
-        is kept (see rebase.py). Returns the catalog as written, which editions must use."""
-        from .rebase import save_rebased
-
-        base = self.snapshots.get(path)
-        if self.dry_run or base is None:
-            self.write(config, path, dump_catalog(catalog))
-            return catalog
-        written, self.snapshots[path], changed = save_rebased(
-            path, catalog, base, display=config.relative(path)
-        )
-        self.record(config, path, changed)
-        return written
-
-    def record(self, config: Config, path: Path, changed: bool) -> None:
-        (self.written if changed else self.unchanged).append(config.relative(path))
-
-
-def timestamp() -> str:
-    """gettext's date format for now, or for SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None:
-        try:
-            return time.strftime("%Y-%m-%d %H:%M+0000", time.gmtime(int(epoch)))
-        except ValueError:
-            raise ConfigError(f"SOURCE_DATE_EPOCH: not a number: {epoch!r}") from None
-    return time.strftime("%Y-%m-%d %H:%M%z", time.localtime())
-
-
-# --- reading sources -----------------------------------------------------------------------------
-
-
-def read_source_bytes(config: Config, path: Path) -> bytes:
-    """A source's bytes; a missing one is a source error, an unreadable one a file-system error."""
-    from .errors import FileSystemError
-
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("source file not found", path=config.relative(path)) from None
-    except OSError as error:
-        raise FileSystemError.from_os_error(error, "read", config.relative(path)) from None
-
-
-def load_document(config: Config, path: Path) -> Document:
-    """Read and segment one source document, by the source format that claims its suffix."""
-    return document_from_bytes(config, path, read_source_bytes(config, path))
-
-
-def document_from_bytes(config: Config, path: Path, raw: bytes) -> Document:
-    """Segment a source from its bytes (the bytes the build hashed, so stamps match them).
-
-    The format's options are the unit and its own ``[tool.pipeline.<format name>]`` table.
-    """
-    shown = config.relative(path)
-    source_format = source_formats.for_path(path)
-    if source_format is None:
-        raise SourceError(f"no source format reads {path.suffix or 'suffixless'} files", path=shown)
-    settings = config.format_settings.get(source_format.name, {})
-    options = source_formats.SegmentOptions(config.unit, settings)
-    return source_format.segment(raw, name=path.stem, source_path=shown, options=options)
-
-
-def load_documents(config: Config, names: list[str] | None = None) -> list[Document]:
-    return [load_document(config, path) for path in source_paths(config, names)]
-
-
-# --- extract -------------------------------------------------------------------------------------
-
-
-def build_template(config: Config, document: Document) -> Catalog:
-    """The POT of a document; POT-Creation-Date moves only when the entries change (no churn)."""
-    path = pot_path(config, document.name)
-    previous: Catalog | None = None
-    if path.exists():
-        previous = read_catalog(path, display=config.relative(path))
-    created = previous.header.get("POT-Creation-Date", "") if previous else ""
-    header = template_header(document.name, created or timestamp())
-    template = template_from_document(document, header)
-    info = config.documents.get(document.name)
-    if info and info.title and template.find(info.title) is None:
-        # The configured title is a unit too: every edition shows it translated.
-        title = Entry(info.title, references=["pyproject.toml"], extracted_comments=[TITLE_UNIT])
-        template.entries.append(title)
-    template.header_comment = (
-        f"Translatable units of {document.source_path}.\n"
-        "Generated by `pipeline extract`: edit the PO files beside it, not this file."
-    )
-    template.path = config.relative(path)
-    if previous is not None and created and not _same_entries(previous, template):
-        template.header["POT-Creation-Date"] = timestamp()
-    return template
-
-
-def _same_entries(a: Catalog, b: Catalog) -> bool:
-    def shape(catalog: Catalog) -> list[tuple[object, ...]]:
-        return [
-            (e.msgctxt, e.msgid, e.references, e.extracted_comments, e.obsolete)
-            for e in catalog.entries
-        ]
-
-    return shape(a) == shape(b)
-
-
-def extract(config: Config, documents: list[Document], log: RunLog) -> dict[str, Catalog]:
-    """Write locales/<doc>.pot for each document; returns the templates by document name."""
-    templates: dict[str, Catalog] = {}
-    for document in documents:
-        template = build_template(config, document)
-        path = pot_path(config, document.name)
-        log.write(config, path, dump_catalog(template))
-        templates[document.name] = template
-    return templates
-
-
-# --- update --------------------------------------------------------------------------------------
-
-
-def read_po(config: Config, language: str, name: str, log: RunLog | None = None) -> Catalog | None:
-    """The catalog of a language, checked to be for that language; None when there is none yet.
-
-    With a ``log``, what was read is remembered there, for `RunLog.write_catalog`.
-    """
-    from .catalog import check_language
-    from .rebase import read_snapshot
-
-    path = po_path(config, language, name)
-    catalog, snapshot = read_snapshot(path, display=config.relative(path))
-    if log is not None:
-        log.snapshots[path] = snapshot
-    if catalog is not None:
-        check_language(catalog, language, config.relative(path))
-    return catalog
-
-
-def update(
-    config: Config,
-    documents: list[Document],
-    languages: list[str],
-    log: RunLog,
-) -> dict[tuple[str, str], Catalog]:
-    """Merge each document's template into each language's catalog (msgmerge semantics), save.
-
-    Every template is built and every catalog read and merged before anything is written, so a
-    bad PO file stops the run with nothing written.
-    """
-    templates = {document.name: build_template(config, document) for document in documents}
-    merged = {
-        (name, language): catalog
-        for name, template in templates.items()
-        for language, catalog in _merge_languages(config, template, name, languages, log).items()
-    }
-    for name, template in templates.items():
-        log.write(config, pot_path(config, name), dump_catalog(template))
-    for (name, language), catalog in merged.items():
-        merged[(name, language)] = log.write_catalog(
-            config, po_path(config, language, name), catalog
-        )
-    return merged
-
-
 # --- the incremental build -----------------------------------------------------------------------
 
 
@@ -267,6 +85,31 @@ class BuildOptions:
     require_models: bool = False
     engine: str | None = None
     progress: ProgressFactory | None = None
+    offline: bool = False  # `--offline`: never fetch a missing model from Argos's index
+    download_progress: ProgressFactory | None = None  # bars for model downloads, in bytes
+
+
+def fetch_missing_models(
+    config: Config, factory: EngineFactory, languages: list[str], options: BuildOptions
+) -> tuple[list[str], list[str]]:
+    """Install the models the build lacks from Argos's package index unless told not to
+    (`--offline`, `PIPELINE_OFFLINE=1`, `models.auto_install = false`) or changing nothing
+    (`--check`). Returns (packages installed, warnings); see `argos_install.fetch_for_build`."""
+    if options.check_only or options.offline or not config.models_auto_install:
+        return [], []
+    source = config.source_language
+    missing = [language for language in languages if not factory.serves(source, language)]
+    if not missing:
+        return [], []
+    from .engines.argos_install import fetch_for_build
+
+    return fetch_for_build(
+        factory,
+        source,
+        missing,
+        max_unpacked_mb=config.models_max_unpacked_mb,
+        bars=options.download_progress,
+    )
 
 
 def unserved_warning(factory: EngineFactory, source: str, language: str) -> str:
@@ -287,6 +130,25 @@ class _Planned:
 
 
 def run_build(config: Config, options: BuildOptions) -> BuildReport:
+    """`_run_build` with the cache of parsed catalogs (`pipeline.catalog_cache`); not in --check."""
+    from contextlib import nullcontext
+
+    from . import catalog_cache
+
+    path = config.cache_dir / "catalogs.sqlite3"
+    opened: dict[str, Ahead] = {}  # engines opened to translate new units ahead of the merges
+    warnings: list[str] = []  # a damaged cache, rebuilt
+    try:
+        with nullcontext() if options.check_only else catalog_cache.using(path, warnings):
+            return _run_build(config, options, opened, warnings)
+    finally:
+        for ahead in opened.values():
+            ahead.engine.close()
+
+
+def _run_build(
+    config: Config, options: BuildOptions, opened: dict[str, Ahead], warnings: list[str]
+) -> BuildReport:
     """The whole job for every document and language, skipping pairs whose inputs are unchanged.
 
     Inputs and outputs of a pair: see `pipeline.stamps`. Every source is segmented and every
@@ -302,6 +164,9 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
     state = load_state(config)
     pairs_state: dict[str, Any] = state.setdefault("pairs", {})
     digest = config_digest(config)
+    report.models_installed, report.warnings = fetch_missing_models(
+        config, factory, languages, options
+    )
     models = engine_fingerprints(factory, config.source_language, languages)
     log = RunLog(dry_run=options.check_only)
     report.missing_models = [language for language in languages if language not in models]
@@ -319,6 +184,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
         model = models.get(language, "none")
         return pair_inputs(config, digest, source, name, language, model, engine_kind)
 
+    memory = ProjectMemory(config)  # read before any write: a broken catalog stops it all
     planned: list[_Planned] = []
     restamp: list[tuple[Path, bytes, str, dict[str, str], list[str]]] = []
     for path in source_paths(config, options.documents):
@@ -343,23 +209,50 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
         if dirty:
             document = document_from_bytes(config, path, source)
             template = build_template(config, document)
-            merged = _merge_languages(config, template, name, dirty, log)
+            if not options.check_only:  # the engine first: new units into the MT cache
+                ahead_plan = (name, template, source_formats.named(document.format))
+                served = [language for language in dirty if language in models]
+                translate_new_units(
+                    config,
+                    ahead_plan,
+                    served,
+                    factory,
+                    memory,
+                    options.progress,
+                    log.warnings,
+                    opened,
+                )
+            merged = merge_languages(config, template, name, dirty, log)
             planned.append(_Planned(path, source, document, template, merged))
 
+    memory.preload((lang, catalog) for plan in planned for lang, catalog in plan.merged.items())
     if not options.check_only and planned:
         remove_stale_temporaries(written_folders(config, languages))
     for plan in planned:
         name = plan.document.name
         source_format = source_formats.named(plan.document.format)
-        log.write(config, pot_path(config, name), dump_catalog(plan.template))
+        template_bytes = dump_catalog(plan.template)
+        log.write(config, pot_path(config, name), template_bytes)
+        remember_written(template_bytes, plan.template)
         for language, catalog in plan.merged.items():
             pair_clock = time.perf_counter()
             pair = PairReport(name, language, rebuilt=True, model=models.get(language, ""))
             pair.source_format = plan.document.format
+            from_memory = memory.fill(catalog, language)  # before MT, and without a model too
             if language in models and not options.check_only:
                 pair.machine = _machine_translate(
-                    config, catalog, language, factory, options, log.warnings, source_format
+                    config,
+                    catalog,
+                    language,
+                    factory,
+                    options,
+                    log.warnings,
+                    source_format,
+                    ahead=opened.get(language),
+                    document=name,
                 )
+            if from_memory:
+                pair.machine["from_memory"] = from_memory
             po = po_path(config, language, name)
             catalog = log.write_catalog(config, po, catalog)  # rebased on a person's save
             on_disk = not options.check_only
@@ -390,7 +283,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildReport:
     if planned or restamp:
         _write_index(config, report, log)
     report.written = log.written
-    report.warnings = [*report.warnings, *log.warnings]
+    report.warnings = [*warnings, *report.warnings, *log.warnings]
     report.seconds = time.perf_counter() - clock
     if not options.check_only:
         save_state(config, state)
@@ -407,28 +300,6 @@ def _format_stamps_of(config: Config, path: Path) -> dict[str, str]:
     return format_stamps(config, formats_for(source_format.name, config.editions))
 
 
-def _merge_languages(
-    config: Config, template: Catalog, name: str, languages: list[str], log: RunLog | None = None
-) -> dict[str, Catalog]:
-    from .merge import merge_catalog
-
-    now = timestamp()
-    merged: dict[str, Catalog] = {}
-    for language in languages:
-        old = read_po(config, language, name, log)
-        catalog = merge_catalog(
-            template,
-            old,
-            language=language,
-            now=now,
-            purge_obsolete=config.purge_obsolete,
-            project=name,
-        )
-        catalog.path = config.relative(po_path(config, language, name))
-        merged[language] = catalog
-    return merged
-
-
 def _machine_translate(
     config: Config,
     catalog: Catalog,
@@ -437,30 +308,39 @@ def _machine_translate(
     options: BuildOptions,
     warnings: list[str] | None = None,
     source_format: source_formats.SourceFormat | None = None,
+    ahead: Ahead | None = None,
+    document: str = "",
 ) -> dict[str, object]:
-    """Fill the catalog from the MT cache and the engine; the engine's libraries load only here.
+    """Fill the catalog from the MT cache and the engine; the engine's libraries load only here
+    (or in `mt_ahead.translate_new_units`, whose open engine and fresh texts ``ahead`` brings).
 
-    The engine gets its ``[tool.pipeline.engines.<name>]`` table as settings. The source format
-    hides its inline markup from the engine (`SourceFormat.protect`).
+    The engine gets its ``[tool.pipeline.engines.<name>]`` table as settings, with the kind of
+    unit under `engines.UNIT`. The source format hides its inline markup from the engine
+    (`SourceFormat.protect`), and the glossary's `keep` rows their terms (`keep_terms.py`).
     """
     from .machine import translate_catalog
     from .mt_cache import TranslationCache
 
-    engine = factory.open(
-        config.source_language, language, config.engine_settings.get(factory.name, {})
-    )
+    engine = ahead.engine if ahead is not None else open_engine(config, factory, language)
     try:
         cache = TranslationCache(translation_cache_path(config), warnings)
         bar = (options.progress or ProgressFactory()).start(f"{catalog.path}", len(catalog.entries))
         try:
             result = translate_catalog(
-                catalog, engine, cache, progress=bar.advance, source_format=source_format
+                catalog,
+                engine,
+                cache,
+                progress=bar.advance,
+                source_format=source_format,
+                keep=keep_terms(config, language),
+                fresh=ahead.fresh.get(document, frozenset()) if ahead else frozenset(),
             )
         finally:
             bar.close()
             cache.close()
     finally:
-        engine.close()
+        if ahead is None:
+            engine.close()
     return {
         "engine": engine.name,
         "package": f"{engine.model} {engine.version}",
@@ -483,24 +363,29 @@ def run_translate(config: Config, options: BuildOptions) -> TranslateReport:
     languages = options.languages or list(config.target_languages)
     engine_kind = options.engine or config.engine
     log = RunLog()
+    factory = engines.named(engine_kind)  # an engine that cannot run stops before any write
+    models = engine_fingerprints(factory, config.source_language, languages)
     documents = load_documents(config, options.documents)
     catalogs = update(config, documents, languages, log)
     templates = {document.name: source_formats.named(document.format) for document in documents}
-    factory = engines.named(engine_kind)
-    models = engine_fingerprints(factory, config.source_language, languages)
+    memory = ProjectMemory(config)
     for language in languages:
         if language not in models:
             report.missing_models.append(language)
             report.warnings.append(unserved_warning(factory, config.source_language, language))
-            continue
         for name in templates:
             catalog = catalogs[(name, language)]
-            pair = PairReport(name, language, rebuilt=True, model=models[language])
-            pair.machine = _machine_translate(
-                config, catalog, language, factory, options, report.warnings, templates[name]
-            )
-            log.write_catalog(config, po_path(config, language, name), catalog)
-            report.pairs.append(pair)
+            pair = PairReport(name, language, rebuilt=True, model=models.get(language, ""))
+            from_memory = memory.fill(catalog, language)  # the translation memory needs no model
+            if language in models:
+                pair.machine = _machine_translate(
+                    config, catalog, language, factory, options, report.warnings, templates[name]
+                )
+            if from_memory:
+                pair.machine["from_memory"] = from_memory
+            if language in models or from_memory:
+                log.write_catalog(config, po_path(config, language, name), catalog)
+                report.pairs.append(pair)
     report.written = list(dict.fromkeys(log.written))
     return report
 

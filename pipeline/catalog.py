@@ -1,7 +1,8 @@
-"""The only user of polib: POT/PO files to and from plain `Catalog` values, in gettext's layout.
+"""The only user of polib: POT/PO files to and from plain `Catalog` values.
 
 Reading wraps polib's messages into one line with file and line; writing goes through polib and
 then ``msgcat`` so the bytes are exactly what gettext tools (and editors after them) write back.
+A catalog written over the file it was read from keeps that file's layout (see `dump_catalog`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import re
 import shutil
 import subprocess
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
+from . import catalog_cache, po_layout
 from .errors import CatalogError
 from .files import read_with_state, write_atomic
 from .model import GETTEXT_HEADER_ORDER, MT_PREFIX, Catalog, Document, Entry, State, Translation
@@ -70,6 +73,14 @@ def parse_catalog(raw: bytes, *, display: str) -> Catalog:
         _reject_utf8_mislabelled(raw, charset, display, raw.count(b"\n", 0, match.start()) + 1)
     if text.startswith("\ufeff"):
         text = text[1:]
+    original = text
+    cache = catalog_cache.active()  # bytes parsed strictly before, in an earlier run
+    sha = catalog_cache.digest(raw) if cache is not None else ""
+    if cache is not None:
+        cached = cache.catalog(sha, display)
+        if cached is not None:
+            _remember(raw, original, cached)
+            return cached
     # polib skips the `#~|` previous msgid of obsolete entries; read it as `#|` (the `#~ msgid`
     # after it still makes the entry obsolete) so a save gives msgcat's bytes back.
     text = _OBSOLETE_PREVIOUS.sub(r"\1#|", text)
@@ -92,6 +103,9 @@ def parse_catalog(raw: bytes, *, display: str) -> Catalog:
         raise CatalogError(f"PO syntax error: {message} (msgfmt)", path=display, line=fatal_line)
     if catalog is None:
         raise CatalogError("PO syntax error", path=display, line=polib_line)
+    _remember(raw, original, catalog)
+    if cache is not None:
+        cache.put_catalog(sha, display, catalog)
     return catalog
 
 
@@ -190,24 +204,204 @@ def _entry_from_polib(item: polib.POEntry) -> Entry:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def dump_catalog(catalog: Catalog) -> bytes:
-    """Serialise in gettext's canonical layout (what ``msgcat FILE`` prints)."""
+Key = tuple[str | None, str]
+WrapSetting = str | int
+"""`[tool.pipeline.po] wrap`: "keep" (the file's own layout), a width in columns, or "no"."""
+
+
+def dump_catalog(
+    catalog: Catalog,
+    *,
+    like: bytes | None = None,
+    wrap: WrapSetting = "keep",
+    also: tuple[bytes, ...] = (),
+) -> bytes:
+    """Serialise a catalog; ``like`` is the file's bytes as read, when it is rewritten in place.
+
+    Without ``like`` (a new file) the layout is gettext's canonical one (what ``msgcat FILE``
+    prints). With it, and ``wrap = "keep"``, the file keeps its own layout: the same bytes when
+    no entry changed, else every unchanged entry (and the header, if unchanged) byte for byte,
+    and the others laid out by msgcat at the width found in the file (`po_layout.detect_wrap`).
+    A changed entry whose English did not change keeps its msgid lines. ``also`` are other
+    files read (the other side of a merge) whose entries may be kept the same way. ``wrap`` set
+    to a width or "no" lays out the whole file that way.
+    """
+    if like is not None and wrap == "keep":
+        kept = _dump_like(catalog, like, also)
+        if kept is not None:
+            return kept
+    width: po_layout.Wrap = po_layout.GETTEXT_WIDTH
+    if isinstance(wrap, int):
+        width = wrap
+    elif wrap == "no":
+        width = None
+    elif like is not None:
+        width = po_layout.detect_wrap(_remembered(like, catalog.path).text)
+    return canonical_layout(_polib_bytes(catalog, catalog.entries), catalog.path or None, width)
+
+
+def _polib_bytes(catalog: Catalog, entries: list[Entry]) -> bytes:
     po = _OrderedHeaderPOFile(wrapwidth=1_000_000)  # msgcat wraps strings; comments stay whole
     po.header = catalog.header_comment
-    po.metadata = {
-        # The bytes below are UTF-8 whatever the file was read as; say so, or msgcat would
-        # re-decode them in the old charset (a Latin-2 file would come back as mojibake).
-        name: _DECLARED_CHARSET.sub("charset=UTF-8", value) if name == "Content-Type" else value
-        for name, value in catalog.header.items()
-    }
+    po.metadata = written_header(catalog)
     if catalog.header_flags:
         po.metadata_is_fuzzy = True
-    for entry in catalog.entries:
+    for entry in entries:
         po.append(_entry_to_polib(entry))
     text = str(po)
     if not text.endswith("\n"):
         text += "\n"
-    return canonical_layout(text.encode("utf-8"), display=catalog.path or None)
+    return text.encode("utf-8")
+
+
+def written_header(catalog: Catalog) -> dict[str, str]:
+    # The bytes written are UTF-8 whatever the file was read as; say so, or msgcat would
+    # re-decode them in the old charset (a Latin-2 file would come back as mojibake).
+    return {
+        name: _DECLARED_CHARSET.sub("charset=UTF-8", value) if name == "Content-Type" else value
+        for name, value in catalog.header.items()
+    }
+
+
+# --- keeping a file's layout ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What `parse_catalog` saw: the text, and the content of the header and of every entry."""
+
+    text: str
+    header: tuple[object, ...]
+    entries: tuple[tuple[object, ...], ...]
+
+
+_READS: dict[bytes, _Read] = {}
+_READS_KEPT = 64  # files remembered at once (a build reads one catalog per document and language)
+_READS_LOCK = threading.Lock()
+
+
+def _remember(raw: bytes, text: str, catalog: Catalog) -> None:
+    read = _Read(text, _header_content(catalog), tuple(map(_content, catalog.entries)))
+    with _READS_LOCK:
+        if len(_READS) >= _READS_KEPT:
+            _READS.pop(next(iter(_READS)))
+        _READS[raw] = read
+
+
+def _remembered(raw: bytes, display: str) -> _Read:
+    read = _READS.get(raw)
+    if read is None:
+        parse_catalog(raw, display=display or "<catalog>")
+        read = _READS[raw]
+    return read
+
+
+def _header_content(catalog: Catalog, header: dict[str, str] | None = None) -> tuple[object, ...]:
+    fields = catalog.header if header is None else header
+    return (tuple(fields.items()), catalog.header_comment, tuple(catalog.header_flags))
+
+
+def _content(entry: Entry) -> tuple[object, ...]:
+    """Everything a PO file says about an entry (not where it was: its line)."""
+    return (
+        entry.msgctxt,
+        entry.msgid,
+        entry.msgid_plural,
+        entry.msgstr,
+        tuple(sorted(entry.msgstr_plural.items())),
+        tuple(entry.flags),
+        tuple(entry.translator_comments),
+        tuple(entry.extracted_comments),
+        tuple(entry.references),
+        entry.previous_msgctxt,
+        entry.previous_msgid,
+        entry.previous_msgid_plural,
+        entry.obsolete,
+    )
+
+
+def _dump_like(catalog: Catalog, like: bytes, also: tuple[bytes, ...] = ()) -> bytes | None:
+    """The catalog in the layout of ``like``; None when that file cannot guide the layout.
+
+    An entry not in ``like`` as it is now, but exactly as in one of ``also`` (the other side of
+    a merge), keeps that file's bytes for it.
+    """
+    try:
+        read = _remembered(like, catalog.path)
+    except CatalogError:
+        return None  # the old file was broken: write it anew in gettext's layout
+    contents = tuple(_content(entry) for entry in catalog.entries)
+    if _header_content(catalog) == read.header and contents == read.entries:
+        return like  # nothing changed: the file stays as it is, byte for byte
+    found = _blocks_of(read)
+    if found is None:
+        return None  # the text did not split as polib parsed it: no entry is kept
+    header_block, old_blocks = found
+    unchanged = set(contents)
+    kept = {key: block for key, (content, block) in old_blocks.items() if content in unchanged}
+    for raw in also:
+        remembered = _READS.get(raw)
+        other = _blocks_of(remembered) if remembered is not None else None
+        for key, (content, block) in (other[1] if other else {}).items():
+            if content in unchanged and key not in kept:
+                kept[key] = block
+    # msgcat writes obsolete entries last; so does this
+    order = sorted(catalog.entries, key=lambda entry: entry.obsolete)
+    fresh = [entry for entry in order if entry.key not in kept]
+    header_now = _header_content(catalog, written_header(catalog))
+    keep_header = header_now == read.header and (header_block or not catalog.header)
+    laid_out: list[po_layout.Block] = []
+    if fresh or not keep_header:
+        width = po_layout.detect_wrap(read.text)
+        data = canonical_layout(_polib_bytes(catalog, fresh), catalog.path or None, width)
+        laid_out = po_layout.split_blocks(data.decode("utf-8"))
+        if not laid_out or not laid_out[0].is_header:
+            laid_out.insert(0, po_layout.Block("", "", (None, ""), obsolete=False))
+        if len(laid_out) != len(fresh) + 1:
+            return None
+    new_blocks = iter(laid_out[1:])
+    pieces: list[tuple[str, str]] = []
+    if keep_header and header_block:
+        pieces.append((header_block.text, header_block.gap))
+    elif not keep_header and laid_out[0].text:
+        pieces.append((laid_out[0].text, ""))
+    for entry in order:
+        keep = kept.get(entry.key)
+        if keep is not None:
+            pieces.append((keep.text, keep.gap))
+            continue
+        text = next(new_blocks).text
+        before = old_blocks.get(entry.key)
+        if before is not None and _same_source(before[0], _content(entry)):
+            text = po_layout.keep_source_lines(text, before[1].text)
+        pieces.append((text, ""))
+    return po_layout.assemble(pieces, po_layout.newline_of(read.text)).encode("utf-8")
+
+
+_SOURCE = (0, 1, 2, 12)  # msgctxt, msgid, msgid_plural, obsolete in `_content`
+
+
+def _same_source(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    """The English of an entry is unchanged (and it is active): its msgid lines can stay."""
+    return not new[12] and all(old[index] == new[index] for index in _SOURCE)
+
+
+def _blocks_of(
+    read: _Read,
+) -> tuple[po_layout.Block | None, dict[Key, tuple[tuple[object, ...], po_layout.Block]]] | None:
+    """The header block and each entry's (content, block) of a file read; None if its text does
+    not split into the entries polib found (then no entry of it is kept)."""
+    blocks = po_layout.split_blocks(read.text)
+    headers = [block for block in blocks if block.is_header]
+    entries = [block for block in blocks if not block.is_header]
+    keys = [block.key for block in entries]
+    if len(headers) > 1 or keys != [(content[0], content[1]) for content in read.entries]:
+        return None
+    by_key = {
+        key: (content, block)
+        for key, content, block in zip(keys, read.entries, entries, strict=True)
+    }
+    return (headers[0] if headers else None), by_key
 
 
 class _OrderedHeaderPOFile(polib.POFile):  # type: ignore[misc]
@@ -253,19 +447,27 @@ def _entry_to_polib(entry: Entry) -> polib.POEntry:
     return polib.POEntry(**kwargs)
 
 
-def canonical_layout(data: bytes, display: str | None = None) -> bytes:
+def canonical_layout(
+    data: bytes, display: str | None = None, width: po_layout.Wrap = po_layout.GETTEXT_WIDTH
+) -> bytes:
     """Pass PO bytes through ``msgcat`` so wrapping and ordering are gettext's own.
 
-    A refusal names ``display``, the catalog being written, so the user knows which file it is.
+    ``width`` is msgcat's ``--width`` (None: ``--no-wrap``). A refusal names ``display``, the
+    catalog being written, so the user knows which file it is.
 
     Without gettext installed the polib layout is kept; it differs only in where long lines wrap.
     """
     msgcat = shutil.which("msgcat")
     if msgcat is None:
         return data
+    wrapping: list[str] = []
+    if width is None:
+        wrapping = ["--no-wrap"]
+    elif width != po_layout.GETTEXT_WIDTH:
+        wrapping = [f"--width={width}"]
     result = subprocess.run(
         # --force-po: a catalog with no entries still keeps its header (else msgcat writes nothing)
-        [msgcat, "--force-po", "--to-code=UTF-8", "-"],
+        [msgcat, "--force-po", "--to-code=UTF-8", *wrapping, "-"],
         input=data,
         capture_output=True,
         check=False,

@@ -1,11 +1,13 @@
-"""Command line: argparse subcommands that call the core and print. The only module that prints.
+"""Command line: argparse subcommands that call the core and print. With `cli_tools` (models, git,
+serve, users) and `console` (where output goes), the only modules that print.
 
 Exit codes are decided in one place: 0 fine, 1 quality gate failed, 2 usage or configuration
 error, 3 model missing (with --require-models) or bad model file, 4 source error, 5 catalog error,
 6 another run holds the lock, 7 an edition was withheld by the publish policy, 8 the machine
 refused (permission denied, disk full, a folder where a file belongs, stdout on a full device),
 70 internal error, 130 interrupted. Each error is one line on stderr; no traceback reaches the
-user. Output goes through `_print`, so a failing stdout is an error naming `<stdout>` (exit 8).
+user. Output goes through `console.print_out`, so a failing stdout is an error naming `<stdout>`
+(exit 8).
 """
 
 from __future__ import annotations
@@ -14,90 +16,32 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from . import __version__
+from . import __version__, cli_tools
 from .config import Config, load_config
-from .controls import visible
+from .console import (
+    EXIT_OK,
+    Console,
+    console_for,
+    flush_stdout,
+    print_out,
+    tqdm_progress,
+)
 from .environment import (
     environment_error,
     project_root,
     report_target,
     sqlite_environment_error,
 )
-from .errors import ConfigError, FileSystemError, PipelineError
+from .errors import ConfigError, PipelineError
 
-EXIT_OK = 0
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 Command = Callable[[argparse.Namespace, Config], int]
-
-
-class Console:
-    """Where messages go: stderr, as plain lines or one JSON object per line (journald, CI)."""
-
-    def __init__(self, log_format: str = "text", quiet: bool = False, stream: TextIO | None = None):
-        self.log_format = log_format
-        self.quiet = quiet
-        self.stream = stream or sys.stderr
-
-    def message(self, level: str, text: str, **fields: Any) -> None:
-        if self.quiet and level == "info":
-            return
-        text = visible(text)  # a file name or msgid from a hostile repository never drives the tty
-        if self.log_format == "json":
-            record = {"time": round(time.time(), 3), "level": level, "message": text, **fields}
-            print(json.dumps(record, ensure_ascii=False), file=self.stream, flush=True)
-        elif level == "info":
-            print(text, file=self.stream, flush=True)
-        else:
-            print(f"pipeline: {level}: {text}", file=self.stream, flush=True)
-
-    def summary(self, text: str, **fields: Any) -> None:
-        """The one-line summary of a run: always shown, even with --quiet."""
-        if self.log_format == "json":
-            self.message("summary", text, **fields)
-        else:
-            print(visible(text), file=self.stream, flush=True)
-
-    def info(self, text: str, **fields: Any) -> None:
-        self.message("info", text, **fields)
-
-    def warning(self, text: str, **fields: Any) -> None:
-        self.message("warning", text, **fields)
-
-    def error(self, text: str, **fields: Any) -> None:
-        self.message("error", text, **fields)
-
-
-def _console(args: argparse.Namespace) -> Console:
-    return Console(getattr(args, "log_format", "text"), getattr(args, "quiet", False))
-
-
-def _print(text: str) -> None:
-    """Print a result on stdout; a device that refuses it is one line naming `<stdout>` (exit 8).
-
-    A closed pipe (`pipeline status | head`) is not an error: `main` ends quietly with exit 0.
-    """
-    try:
-        print(text)
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise FileSystemError.from_os_error(error, "write", "<stdout>") from None
-
-
-def _flush_stdout() -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise FileSystemError.from_os_error(error, "write", "<stdout>") from None
 
 
 def _languages(args: argparse.Namespace, config: Config) -> list[str]:
@@ -115,26 +59,41 @@ def _languages(args: argparse.Namespace, config: Config) -> list[str]:
 
 
 def cmd_extract(args: argparse.Namespace, config: Config) -> int:
-    from .build import RunLog, extract, load_documents
     from .files import project_lock
+    from .stages import RunLog, extract, load_documents
 
     log = RunLog()
     with project_lock(config.state_dir, wait=args.wait):
         extract(config, load_documents(config, args.documents), log)
-    _report_files(_console(args), log)
+    _report_files(console_for(args), log)
     return EXIT_OK
 
 
 def cmd_update(args: argparse.Namespace, config: Config) -> int:
-    from .build import RunLog, load_documents, update
     from .files import project_lock
+    from .stages import RunLog, load_documents, update
 
     log = RunLog()
     languages = _languages(args, config)
     with project_lock(config.state_dir, wait=args.wait):
         update(config, load_documents(config, args.documents), languages, log)
-    _report_files(_console(args), log)
+    _report_files(console_for(args), log)
     return EXIT_OK
+
+
+def _add_ray_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="the Ray cluster of engine ray (default: RAY_ADDRESS, else a local Ray; "
+        "docs/cluster.md)",
+    )
+
+
+def _use_ray_address(args: argparse.Namespace) -> None:
+    """--ray-address is RAY_ADDRESS for this run (the ray engine and Ray itself read it)."""
+    if getattr(args, "ray_address", None):
+        os.environ["RAY_ADDRESS"] = args.ray_address
 
 
 def cmd_build(args: argparse.Namespace, config: Config) -> int:
@@ -142,20 +101,25 @@ def cmd_build(args: argparse.Namespace, config: Config) -> int:
     from .files import project_lock
     from .run_report import write_report
 
-    console = _console(args)
+    console = console_for(args)
+    _use_ray_address(args)
     options = BuildOptions(
         documents=args.documents or None,
         languages=_languages(args, config),
         check_only=args.check,
         require_models=args.require_models,
         engine=args.engine,
-        progress=None if args.check else _tqdm_progress(args),
+        progress=None if args.check else tqdm_progress(args),
+        offline=args.offline,
+        download_progress=None if args.check else tqdm_progress(args, unit="B"),
     )
     report_path = None if args.report is None else report_target(args.report, config)
     with project_lock(config.state_dir, wait=args.wait):
         report = run_build(config, options)
     if report_path is not None:
         write_report(report_path, report)
+    for installed in report.models_installed:
+        console.info(f"installed {installed}")
     for warning in report.warnings:
         console.warning(warning)
     for withheld in report.withheld:
@@ -185,9 +149,9 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     rows = collect_status(config, languages, args.documents)
     if args.json:
         effort = effort_by_language(config, languages, args.documents)
-        _print(json.dumps(status_json(rows, effort, languages), ensure_ascii=False, indent=2))
+        print_out(json.dumps(status_json(rows, effort, languages), ensure_ascii=False, indent=2))
     else:
-        _print(format_status(rows, languages))
+        print_out(format_status(rows, languages))
     return EXIT_OK
 
 
@@ -196,24 +160,32 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
     import os
 
     from .errors import ConfigError
+    from .mt_cache import open_cache_for_lookup
     from .review.report import write_report
     from .review.session import review_queue
     from .review.terminal import Terminal, run_review
 
-    console = _console(args)
+    console = console_for(args)
     if args.language not in config.target_languages:
         raise ConfigError(
             f"{args.language}: not a configured target language "
             f"({', '.join(config.target_languages)})"
         )
     documents = [args.document] if args.document else []
+    lookup = open_cache_for_lookup(config)  # the engine's scores, kept in the MT cache
+    scorer = None if lookup is None else lookup.score
     if args.report:
-        path = write_report(config, args.language, documents)
+        path = write_report(config, args.language, documents, order=args.order, scorer=scorer)
+        if lookup is not None:
+            lookup.close()
         console.info(f"wrote {config.relative(path)}")
         return EXIT_OK
-    items = review_queue(config, args.language, documents)
+    items = review_queue(config, args.language, documents, scorer=scorer, order=args.order)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
-    summary = run_review(config, args.language, items, Terminal(sys.stdin, sys.stdout, editor))
+    terminal = Terminal(sys.stdin, sys.stdout, editor)
+    summary = run_review(config, args.language, items, terminal, scorer=scorer)
+    if lookup is not None:
+        lookup.close()
     console.info(summary.line())
     return EXIT_OK
 
@@ -254,13 +226,13 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         fields = ("file", "line", "severity", "check", "message", "msgid", "language")
         rows = [{key: getattr(f, key) for key in fields} for f in findings]
-        _print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_out(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for f in findings:
             msgid = f.msgid if len(f.msgid) <= 60 else f.msgid[:59] + "…"
             shown_id = f" [{json.dumps(msgid, ensure_ascii=False)}]" if f.msgid else ""
-            _print(f"{f.file}:{f.line}: {f.severity.value}: {f.check}: {f.message}{shown_id}")
-    _console(args).summary(
+            print_out(f"{f.file}:{f.line}: {f.severity.value}: {f.check}: {f.message}{shown_id}")
+    console_for(args).summary(
         f"{len(findings)} finding(s), {errors} error(s), in {catalogs} catalog(s)",
         findings=len(findings),
         errors=errors,
@@ -274,12 +246,13 @@ def cmd_translate(args: argparse.Namespace, config: Config) -> int:
     from .build import BuildOptions, run_translate
     from .files import project_lock
 
-    console = _console(args)
+    console = console_for(args)
+    _use_ray_address(args)
     options = BuildOptions(
         documents=args.documents or None,
         languages=_languages(args, config),
         engine=args.engine,
-        progress=_tqdm_progress(args),
+        progress=tqdm_progress(args),
     )
     with project_lock(config.state_dir, wait=args.wait):
         report = run_translate(config, options)
@@ -294,74 +267,6 @@ def cmd_translate(args: argparse.Namespace, config: Config) -> int:
         missing_models=report.missing_models,
     )
     return EXIT_OK
-
-
-def cmd_models_list(args: argparse.Namespace, config: Config) -> int:
-    """Installed Argos packages, and the configured language pairs that have none."""
-    from .engines.argos_install import list_models
-
-    listing = list_models(config.source_language, config.target_languages)
-    for package in listing.packages:
-        pair = f"{package.from_code}→{package.to_code}"
-        _print(f"{pair}\t{package.name} {package.version}\t{package.path}")
-    packages, missing = listing.packages, listing.missing
-    if missing:
-        _console(args).warning(
-            "no Argos model for "
-            + ", ".join(f"{config.source_language}→{language}" for language in missing)
-            + f"; run `pipeline models install --online {' '.join(missing)}` "
-            "or `pipeline models install FILE.argosmodel`"
-        )
-    state = f"{len(missing)} configured pair(s) without a model" if missing else "none missing"
-    _console(args).summary(f"{len(packages)} package(s) installed; {state}", missing=missing)
-    return EXIT_OK
-
-
-def cmd_models_install(args: argparse.Namespace, config: Config) -> int:
-    """Install .argosmodel files (checked first), or fetch packages through Argos's index."""
-    from .engines.argos_install import install_models
-
-    console = _console(args)
-    installed = install_models(
-        args.files,
-        args.online,
-        config.source_language,
-        config.target_languages,
-        max_unpacked_mb=config.models_max_unpacked_mb,
-    )
-    for package in installed:
-        console.info(
-            f"installed {package.from_code}→{package.to_code}: {package.name} "
-            f"{package.version} in {package.path}"
-        )
-    console.summary(f"{len(installed)} model(s) installed")
-    return EXIT_OK
-
-
-def _tqdm_progress(args: argparse.Namespace) -> Any:
-    """A progress factory drawing one tqdm bar per language, only on a terminal."""
-    from .run_report import Progress, ProgressFactory
-
-    if args.quiet or not sys.stdout.isatty():
-        return None
-
-    class TqdmProgress(Progress):
-        def __init__(self, label: str, total: int) -> None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc=label, unit="unit", leave=True)
-
-        def advance(self, count: int) -> None:
-            self.bar.update(count)
-
-        def close(self) -> None:
-            self.bar.close()
-
-    class TqdmFactory(ProgressFactory):
-        def start(self, label: str, total: int) -> Progress:
-            return TqdmProgress(label, total)
-
-    return TqdmFactory()
 
 
 def _report_files(console: Console, log: Any) -> None:
@@ -426,8 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 3 instead of skipping machine translation when a model is missing",
     )
     p.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not fetch missing models from Argos's package index (also PIPELINE_OFFLINE=1)",
+    )
+    p.add_argument(
         "--engine", metavar="NAME", help="override the configuration (an installed engine)"
     )
+    _add_ray_address(p)
     p.set_defaults(handler=cmd_build)
     p = sub.add_parser(
         "status",
@@ -448,6 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--report", action="store_true", help="write output/review/LANG.html instead of asking"
     )
+    p.add_argument(
+        "--order",
+        choices=("file", "confidence"),
+        default="file",
+        help="file: document and file order (default); confidence: least confident machine "
+        "output first, entries without a score last",
+    )
     p.set_defaults(handler=cmd_review)
     p = sub.add_parser(
         "check",
@@ -464,27 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--engine", metavar="NAME", help="override the configuration (an installed engine)"
     )
+    _add_ray_address(p)
     p.set_defaults(handler=cmd_translate)
-    p = sub.add_parser("models", help="list or install Argos translation models")
-    models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    q = models.add_parser(
-        "list", parents=[common], help="installed packages and configured pairs without one"
-    )
-    q.set_defaults(handler=cmd_models_list)
-    q = models.add_parser(
-        "install",
-        parents=[common],
-        help="install FILE.argosmodel (checked first), or --online [LANG...] via Argos's index",
-    )
-    q.add_argument("files", nargs="*", type=Path, metavar="FILE.argosmodel")
-    q.add_argument(
-        "--online",
-        nargs="*",
-        metavar="LANG",
-        default=None,
-        help="download from Argos's package index (default: every configured language)",
-    )
-    q.set_defaults(handler=cmd_models_install)
+    cli_tools.add_parsers(sub, common)
     return parser
 
 
@@ -495,15 +395,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
-    console = _console(args)
+    console = console_for(args)
     root: Path | None = None
     config: Config | None = None
     try:
+        standalone: Callable[[argparse.Namespace], int] | None = getattr(args, "standalone", None)
+        if standalone is not None:  # needs no project (git runs merge drivers at the repo top)
+            code = standalone(args)
+            flush_stdout()
+            return code
         root = project_root(args.project)
         config = load_config(root)
         handler: Command = args.handler
         code = handler(args, config)
-        _flush_stdout()
+        flush_stdout()
         return code
     except PipelineError as error:
         console.error(error.one_line())

@@ -54,8 +54,12 @@ class Config:
     format_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # [...<format>]
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     models_max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB  # [tool.pipeline.models]
+    models_auto_install: bool = True  # `pipeline build` fetches missing models from Argos's index
     editions: tuple[str, ...] | None = None  # edition formats chosen; None: every one that fits
     edition_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # [...editions.<n>]
+    tm_compendia: tuple[Path, ...] = ()  # [tool.pipeline.tm] compendia, inside the project
+    tm_exact: str = "fuzzy"  # [tool.pipeline.tm] exact: "fuzzy" or "approve"
+    po_wrap: str | int = "keep"  # [tool.pipeline.po] wrap: "keep", a width, or "no"
 
     def minimum_for(self, language: str) -> float:
         return self.minimum_share.get(language, self.minimum_share.get("*", 0.0))
@@ -133,7 +137,7 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
     known = {
         "source_language", "target_languages", "unit", "source_dir", "locales_dir", "output_dir",
         "state_dir", "cache_dir", "engine", "purge_obsolete", "publish", "documents",
-        "models", "engines", "editions",
+        "models", "engines", "editions", "tm", "po",
     }  # fmt: skip
     format_settings = _format_settings(table)
     for key in table:
@@ -209,8 +213,11 @@ def parse_config(table: dict[str, Any], root: Path) -> Config:
         format_settings=format_settings,
         documents=documents,
         models_max_unpacked_mb=_max_unpacked_mb(_get(table, "models", dict, {})),
+        models_auto_install=_auto_install(_get(table, "models", dict, {})),
         editions=editions,
         edition_settings=edition_settings,
+        **_translation_memory(root, _get(table, "tm", dict, {})),
+        po_wrap=_po_wrap(_get(table, "po", dict, {})),
     )
 
 
@@ -292,6 +299,12 @@ def _engine_settings(engine: str, tables: dict[str, Any]) -> dict[str, dict[str,
             raise ConfigError(
                 f"[tool.pipeline.engines] {name}: expected a table", path="pyproject.toml"
             )
+        if "unit" in settings:  # the build passes [tool.pipeline] unit to engines under this key
+            raise ConfigError(
+                f"[tool.pipeline.engines.{name}] unit: not an engine setting; "
+                "set unit in [tool.pipeline]",
+                path="pyproject.toml",
+            )
     return dict(tables)
 
 
@@ -358,10 +371,68 @@ def _editions(value: Any) -> tuple[tuple[str, ...] | None, dict[str, dict[str, A
     return formats, settings
 
 
+def _po_wrap(po: dict[str, Any]) -> str | int:
+    """`[tool.pipeline.po] wrap`: "keep" (each file's own wrapping), a width, or "no" (none)."""
+    for key in po:
+        if key != "wrap":
+            raise ConfigError(f"[tool.pipeline.po] {key}: unknown key", path="pyproject.toml")
+    wrap = po.get("wrap", "keep")
+    if wrap in ("keep", "no") or (type(wrap) is int and wrap > 0):
+        return str(wrap) if isinstance(wrap, str) else wrap
+    raise ConfigError(
+        f'[tool.pipeline.po] wrap: expected "keep", "no" or a positive width, got {wrap!r}',
+        path="pyproject.toml",
+    )
+
+
+def _translation_memory(root: Path, tm: dict[str, Any]) -> dict[str, Any]:
+    """`[tool.pipeline.tm]`: ``exact = "fuzzy" | "approve"`` and ``compendia``, PO files inside
+    the project (resolved as the folders are; their reading and language come later)."""
+    for key in tm:
+        if key not in ("compendia", "exact"):
+            raise ConfigError(f"[tool.pipeline.tm] {key}: unknown key", path="pyproject.toml")
+    exact = tm.get("exact", "fuzzy")
+    if exact not in ("fuzzy", "approve"):
+        raise ConfigError(
+            f"[tool.pipeline.tm] exact: expected fuzzy or approve, got {exact!r}",
+            path="pyproject.toml",
+        )
+    compendia = tm.get("compendia", [])
+    if not isinstance(compendia, list) or not all(isinstance(c, str) and c for c in compendia):
+        raise ConfigError(
+            f"[tool.pipeline.tm] compendia: expected a list of PO file paths, got {compendia!r}",
+            path="pyproject.toml",
+        )
+    real_root = _resolved(root, "project folder", str(root))
+    paths = []
+    for value in compendia:
+        where = f"[tool.pipeline.tm] compendia: {json.dumps(value, ensure_ascii=False)}"
+        if "\0" in value:
+            raise ConfigError(f"{where}: contains a NUL character", path="pyproject.toml")
+        if not _resolved(root / value, where, value).is_relative_to(real_root):
+            raise ConfigError(
+                f"{where} lies outside the project; compendia must be inside {real_root}",
+                path="pyproject.toml",
+            )
+        paths.append(root / value)
+    return {"tm_compendia": tuple(paths), "tm_exact": exact}
+
+
+def _auto_install(models: dict[str, Any]) -> bool:
+    """`[tool.pipeline.models] auto_install`: whether `pipeline build` fetches missing models."""
+    value = models.get("auto_install", True)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"[tool.pipeline.models] auto_install: expected true or false, got {value!r}",
+            path="pyproject.toml",
+        )
+    return value
+
+
 def _max_unpacked_mb(models: dict[str, Any]) -> int:
     """`[tool.pipeline.models] max_unpacked_mb`: the most a model package may unpack to."""
     for key in models:
-        if key != "max_unpacked_mb":
+        if key not in ("max_unpacked_mb", "auto_install"):
             raise ConfigError(f"[tool.pipeline.models] {key}: unknown key", path="pyproject.toml")
     value = models.get("max_unpacked_mb", DEFAULT_MAX_UNPACKED_MB)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:

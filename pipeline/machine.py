@@ -8,7 +8,7 @@ machine output when the model or the source changed, and never write over a pers
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from .model import Catalog, Entry
 from .mt_cache import CacheKey, TranslationCache
 
 if TYPE_CHECKING:
+    from .keep_terms import KeepTerms
     from .source_formats import SourceFormat
 
 REASONS = ("cut_short", "empty", "unchanged", "repeated")
@@ -137,15 +138,21 @@ def rejection(source: str, output: EngineOutput) -> str | None:
 
 
 def _engine_outputs(engine: Engine, texts: list[str]) -> list[EngineOutput]:
-    outputs = [
-        EngineOutput(output) if isinstance(output, str) else output
-        for output in engine.translate(texts)
-    ]
-    if not all(isinstance(output, EngineOutput) for output in outputs):
-        raise ModelError(f"engine {engine.name} returned something other than EngineOutput values")
-    if len(outputs) != len(texts):
+    return _checked_outputs(engine, list(engine.translate(texts)), len(texts))
+
+
+def _checked_outputs(engine: Engine, values: list[object], expected: int) -> list[EngineOutput]:
+    outputs: list[EngineOutput] = []
+    for value in values:
+        output = EngineOutput(value) if isinstance(value, str) else value
+        if not isinstance(output, EngineOutput):
+            raise ModelError(
+                f"engine {engine.name} returned something other than EngineOutput values"
+            )
+        outputs.append(output)
+    if len(outputs) != expected:
         raise ModelError(
-            f"engine {engine.name} returned {len(outputs)} translations for {len(texts)} units"
+            f"engine {engine.name} returned {len(outputs)} translations for {expected} units"
         )
     return outputs
 
@@ -165,6 +172,36 @@ def _protected_outputs(
     ]
 
 
+def _batches_of_outputs(
+    engine: Engine, texts: list[str], batch_size: int, source_format: SourceFormat | None
+) -> Iterator[tuple[list[str], list[EngineOutput]]]:
+    """(texts, their outputs) batch by batch. An engine with the optional method
+    ``translate_stream(texts)`` gets every text in one call and hands back (indices, outputs)
+    pairs as they finish, in any order (the ``ray`` engine: results from a cluster); any other
+    engine gets `translate` once per ``batch_size`` texts."""
+    stream = getattr(engine, "translate_stream", None)
+    if not callable(stream):
+        for start in range(0, len(texts), max(1, batch_size)):
+            batch = texts[start : start + max(1, batch_size)]
+            yield batch, _protected_outputs(engine, batch, source_format)
+        return
+    protected = [
+        (text, []) if source_format is None else source_format.protect(text) for text in texts
+    ]
+    for indices, outputs in stream([text for text, _ in protected]):
+        indices = list(indices)
+        outputs = _checked_outputs(engine, list(outputs), len(indices))
+        yield (
+            [texts[index] for index in indices],
+            [
+                replace(output, text=source_format.restore(output.text, protected[index][1]))
+                if source_format is not None and protected[index][1]
+                else output
+                for index, output in zip(indices, outputs, strict=True)
+            ],
+        )
+
+
 def translate_catalog(
     catalog: Catalog,
     engine: Engine,
@@ -174,13 +211,20 @@ def translate_catalog(
     progress: Callable[[int], None] | None = None,
     on_batch_done: Callable[[], None] | None = None,
     source_format: SourceFormat | None = None,
+    keep: KeepTerms | None = None,
+    fresh: frozenset[str] = frozenset(),
 ) -> MachineReport:
     """Fill and refresh machine output in `catalog` (in place): cache first, engine for misses.
+
+    ``fresh`` are texts `translate_ahead` sent to the engine earlier in this run: found in the
+    cache, they still count as engine calls, not as units from the cache.
 
     The cache is committed after every engine batch, then `on_batch_done` runs (a caller may
     save the catalog there); a killed run therefore loses at most the batch in flight. `progress`
     gets entry counts that add up to ``len(catalog.entries)``. The catalog's source format (its
     document's) hides inline markup from the engine; without one, texts go to it as they are.
+    The glossary's `keep` terms are hidden too, and the cache is keyed by the text the engine
+    gets (an output cached without the protection is never reused for a protected text).
     """
     report = MachineReport()
     report.plural_skipped = sum(
@@ -191,15 +235,23 @@ def translate_catalog(
     work = pending(catalog, engine)
     if progress is not None and len(catalog.entries) > len(work):
         progress(len(catalog.entries) - len(work))
-    by_text: dict[str, list[tuple[Entry, Action]]] = {}
+    by_text: dict[str, list[tuple[Entry, Action]]] = {}  # text sent to the engine → entries
+    kept: dict[str, list[str]] = {}  # msgid → the terms its keep placeholders stand for
     for entry, action in work:
-        by_text.setdefault(entry.msgid, []).append((entry, action))
+        text = entry.msgid
+        if keep is not None:
+            text, kept[entry.msgid] = keep.protect(entry.msgid)
+        by_text.setdefault(text, []).append((entry, action))
     key = CacheKey.of(engine)
 
-    def apply(text: str, output: EngineOutput) -> int:
+    def apply(text: str, sent: EngineOutput) -> int:
         targets = by_text[text]
         for entry, action in targets:
-            reason = rejection(text, output)
+            tokens = kept.get(entry.msgid)
+            output = (
+                replace(sent, text=keep.restore(sent.text, tokens)) if keep and tokens else sent
+            )
+            reason = rejection(entry.msgid, output)
             if reason is not None:
                 report.rejected[reason] = report.rejected.get(reason, 0) + 1
                 continue
@@ -213,14 +265,16 @@ def translate_catalog(
     cached = cache.get_outputs(key, list(by_text))
     done = 0
     for text, output in cached.items():
-        done += apply(text, output)
-    report.from_cache = done
+        applied = apply(text, output)
+        if text in fresh:
+            report.engine_calls += 1  # translated by the engine in this run, ahead of the merge
+        else:
+            report.from_cache += applied
+        done += applied
     if progress is not None and done:
         progress(done)
     misses = [text for text in by_text if text not in cached]
-    for start in range(0, len(misses), max(1, batch_size)):
-        batch = misses[start : start + max(1, batch_size)]
-        outputs = _protected_outputs(engine, batch, source_format)
+    for batch, outputs in _batches_of_outputs(engine, misses, batch_size, source_format):
         report.engine_calls += len(batch)
         cache.put_many(key, dict(zip(batch, outputs, strict=True)))
         done = sum(apply(text, output) for text, output in zip(batch, outputs, strict=True))
@@ -229,3 +283,31 @@ def translate_catalog(
         if on_batch_done is not None:
             on_batch_done()
     return report
+
+
+def translate_ahead(
+    msgids: list[str],
+    engine: Engine,
+    cache: TranslationCache,
+    *,
+    batch_size: int = 64,
+    source_format: SourceFormat | None = None,
+    keep: KeepTerms | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> frozenset[str]:
+    """Put the engine's output for ``msgids`` missing from the cache into it, batch by batch,
+    exactly as `translate_catalog` would (same protection, same cache key), so the later
+    `translate_catalog` finds them there. Returns the texts sent to the engine (its ``fresh``).
+
+    The build calls this for the units new in a template before it merges any catalog, so the
+    engine starts at once instead of after every catalog is read and merged.
+    """
+    texts = list(dict.fromkeys(keep.protect(msgid)[0] if keep else msgid for msgid in msgids))
+    key = CacheKey.of(engine)
+    cached = cache.get_outputs(key, texts)
+    misses = [text for text in texts if text not in cached]
+    for batch, outputs in _batches_of_outputs(engine, misses, batch_size, source_format):
+        cache.put_many(key, dict(zip(batch, outputs, strict=True)))
+        if progress is not None:
+            progress(len(batch))
+    return frozenset(misses)

@@ -230,6 +230,29 @@ class FuzzyIndex:
         return found
 
 
+_INDEXES: dict[tuple[object, ...], FuzzyIndex] = {}
+_INDEXES_KEPT = 4
+
+
+def fuzzy_index(entries: list[Entry]) -> FuzzyIndex:
+    """A `FuzzyIndex` of these entries, shared with an earlier call whose translated entries had
+    the same places, msgids and contexts: the catalogs of one document in several languages
+    usually do, and the index depends on nothing else (its answers are positions)."""
+    positions = tuple(i for i, entry in enumerate(entries) if entry.translated_text)
+    key = (
+        positions,
+        tuple(entries[i].msgid for i in positions),
+        tuple(entries[i].msgctxt for i in positions),
+    )
+    index = _INDEXES.get(key)
+    if index is None:
+        index = FuzzyIndex(entries)
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = index
+    return index
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 
@@ -483,7 +506,7 @@ def merge_catalog(
         force_fuzzy = position is None
         if position is None:
             if index is None:
-                index = FuzzyIndex(old.entries)
+                index = fuzzy_index(old.entries)
             position = index.best(new.msgid, new.msgctxt)
         if position is None:
             entries.append(_untranslated(new, nplurals))

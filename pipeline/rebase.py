@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import dump_catalog, parse_catalog
+from .catalog import WrapSetting, dump_catalog, parse_catalog
 from .errors import CatalogError
 from .files import FileChangedError, FileState, read_with_state, replace_file
 from .model import Catalog, Entry
@@ -53,16 +54,17 @@ def read_snapshot(path: Path, *, display: str) -> tuple[Catalog | None, Snapshot
 
 
 def save_rebased(
-    path: Path, catalog: Catalog, base: Snapshot, *, display: str
+    path: Path, catalog: Catalog, base: Snapshot, *, display: str, wrap: WrapSetting = "keep"
 ) -> tuple[Catalog, Snapshot, bool]:
     """Save ``catalog`` unless the file changed since ``base``; then rebase on it and retry.
 
-    Returns the catalog actually on disk afterwards (ours, or ours rebased on a person's edits),
-    its snapshot for a later save, and whether the file was written.
+    The file keeps its own layout (`catalog.dump_catalog` with the bytes read); unchanged, it is
+    not written at all. Returns the catalog actually on disk afterwards (ours, or ours rebased on
+    a person's edits), its snapshot for a later save, and whether the file was written.
     """
     ours = catalog
     for attempt in range(ATTEMPTS):
-        data = dump_catalog(ours)
+        data = dump_catalog(ours, like=base.raw, wrap=wrap)
         try:
             changed, state = replace_file(path, data, expect=base.state, display=display)
         except FileChangedError:
@@ -91,35 +93,62 @@ def rebase(base: Catalog | None, ours: Catalog, theirs: Catalog | None) -> Catal
     if theirs is None:
         # Someone deleted the file after we read it; our copy is the only one left.
         return ours
-    empty = Catalog(header={}, entries=[])
-    old = base or empty
-    old_entries = _by_key(old)
-    their_entries = _by_key(theirs)
-    changed: set[Key] = {
-        key
-        for key in old_entries.keys() | their_entries.keys()
-        if _content(old_entries.get(key)) != _content(their_entries.get(key))
-    }
+    return merge_three(base, ours, theirs, lambda old, mine, their: their, _their_header)
+
+
+Resolve = Callable[[Entry | None, Entry | None, Entry | None], Entry | None]
+"""Given (base, ours, theirs) of an entry both sides changed (None: absent), the entry to keep."""
+HeaderResolve = Callable[[Catalog, Catalog, Catalog], Catalog]
+"""Given (base, ours, theirs) when both sides changed the header: the catalog whose header wins
+(its fields, comment and fuzzy flag); it may be a new `Catalog` with merged fields."""
+
+
+def merge_three(
+    base: Catalog | None,
+    ours: Catalog,
+    theirs: Catalog,
+    resolve: Resolve,
+    resolve_header: HeaderResolve,
+) -> Catalog:
+    """Merge catalogs entry by entry, keyed by (msgctxt, msgid), like a three-way text merge.
+
+    An entry changed (edited, added or deleted) on one side only is taken from that side; one
+    changed on both sides the same way is ours; one changed differently is ``resolve``'s choice.
+    The order is ours, with entries only theirs has placed after their predecessor in theirs.
+    The header is taken the same way, ``resolve_header`` deciding when both sides changed it.
+    """
+    old = base or Catalog(header={}, entries=[])
+    old_entries, our_entries, their_entries = _by_key(old), _by_key(ours), _by_key(theirs)
+
+    def merged(key: Key) -> Entry | None:
+        was, mine, their = old_entries.get(key), our_entries.get(key), their_entries.get(key)
+        if _content(was) == _content(their):
+            return mine
+        if _content(was) == _content(mine) or _content(mine) == _content(their):
+            return their
+        return resolve(was, mine, their)
+
     result: list[Entry] = []
     placed: set[Key] = set()
-    for entry in ours.entries:
-        key = entry.key
-        if key in changed:
-            if key in their_entries:
-                result.append(their_entries[key])
-                placed.add(key)
-            continue  # deleted by them
-        result.append(entry)
+    for key in our_entries:
+        entry = merged(key)
         placed.add(key)
+        if entry is not None:
+            result.append(entry)
     previous: Key | None = None
-    for key, entry in their_entries.items():
-        if key in changed and key not in placed:
-            at = _index_after(result, previous)
-            result.insert(at, entry)
+    for key in their_entries:
+        if key not in placed:
             placed.add(key)
+            entry = merged(key)
+            if entry is not None:
+                result.insert(_index_after(result, previous), entry)
         previous = key
-    header_changed = _header(old) != _header(theirs)
-    source = theirs if header_changed else ours
+    if _header(old) == _header(theirs):
+        source = ours
+    elif _header(old) == _header(ours) or _header(ours) == _header(theirs):
+        source = theirs
+    else:
+        source = resolve_header(old, ours, theirs)
     return Catalog(
         header=dict(source.header),
         entries=result,
@@ -127,6 +156,10 @@ def rebase(base: Catalog | None, ours: Catalog, theirs: Catalog | None) -> Catal
         header_flags=list(source.header_flags),
         path=ours.path,
     )
+
+
+def _their_header(base: Catalog, ours: Catalog, theirs: Catalog) -> Catalog:
+    return theirs
 
 
 def _by_key(catalog: Catalog) -> dict[Key, Entry]:

@@ -46,6 +46,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     missing_models: list[str] = field(default_factory=list)
+    models_installed: list[str] = field(default_factory=list)  # fetched from Argos's index
     withheld: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +71,7 @@ class BuildReport:
             "engine_calls": self.engine_calls,
             "cache_hits": self.cache_hits,
             "missing_models": self.missing_models,
+            "models_installed": self.models_installed,
             "withheld": self.withheld,
             "warnings": self.warnings,
             "pairs": [
@@ -98,9 +100,12 @@ class BuildReport:
                 findings[severity] = findings.get(severity, 0) + count
         shown = ", ".join(f"{n} {s}" for s, n in sorted(findings.items())) or "no findings"
         verb = "would change" if self.check_only else "changed"
+        memory = sum(int(str(p.machine.get("from_memory", 0))) for p in self.pairs if p.rebuilt)
         return (
             f"build: {rebuilt}/{len(self.pairs)} document-language pairs rebuilt, "
-            f"{len(self.written)} file(s) {verb}, {self.engine_calls} units machine-translated, "
+            f"{len(self.written)} file(s) {verb}, "
+            + (f"{memory} units from translation memory, " if memory else "")
+            + f"{self.engine_calls} units machine-translated, "
             f"{self.cache_hits} from cache, {shown}, {self.seconds:.2f} s"
         )
 
@@ -123,9 +128,12 @@ class TranslateReport:
         return sum(sum(c.values()) for c in counts if isinstance(c, dict))
 
     def summary(self) -> str:
+        memory = self.total("from_memory")
         return (
             f"translate: {len(self.pairs)} catalog(s), {self.total('filled')} filled, "
-            f"{self.total('refreshed')} refreshed, {self.total('from_cache')} units from the "
+            f"{self.total('refreshed')} refreshed, "
+            + (f"{memory} from translation memory, " if memory else "")
+            + f"{self.total('from_cache')} units from the "
             f"cache, {self.total('engine_calls')} sent to the engine, {self.rejected} rejected "
             "by the quality guards"
         )

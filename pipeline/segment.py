@@ -17,7 +17,8 @@ from .sentences import sentence_spans
 _QUESTION = re.compile(r"(\d+)\)[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
 # A line ends a paragraph when its last visible character closes a sentence (or a heading-like
-# colon); otherwise, if the next line starts in lower case, the sentence was broken across lines.
+# colon); otherwise, if the next line starts in lower case (or with `(` after a trailing space),
+# the sentence was broken across lines.
 _SENTENCE_END = re.compile(r"[.!?…:;”»\"')\]]\s*$")
 
 
@@ -31,7 +32,10 @@ def _is_broken_line(line: str, next_line: str | None) -> bool:
         return False
     if _QUESTION.match(next_line):
         return False
-    return not _SENTENCE_END.search(line) and next_line.lstrip()[:1].islower()
+    first = next_line.lstrip()[:1]
+    # A line that ends in a space before "(" was wrapped there too: "400 yd \n( 365.8 m )."
+    wrapped = first == "(" and line.rstrip("\r")[-1:] in (" ", "\t")
+    return not _SENTENCE_END.search(line) and (first.islower() or wrapped)
 
 
 def segment_text(text: str, *, name: str, source_path: str, unit: str = "sentence") -> Document:

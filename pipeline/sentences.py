@@ -1,7 +1,9 @@
 """English sentence boundaries inside one paragraph, by rules (see docs/segmentation.md).
 
-Own rules rather than pySBD: on the golden-rule cases they score at least as well, they give
-exact character spans without re-aligning cleaned text, and they are about 50 times faster.
+Own rules rather than pySBD: on the golden-rule cases they cut at least as well, they give exact
+character spans of the source, and they are over 20 times faster. A paragraph with markup, dot
+leaders or written-out line breaks is split as `sentence_clean.tidy_paragraph` tidies it, and the
+cuts are mapped back: the spans stay exact, the cuts are those of the tidy text.
 
 A candidate boundary is a run of terminal punctuation (`.`, `?`, `!`, `…`, `...`, `. . .`)
 with the closing quotes, brackets and footnote marks after it. It becomes a boundary when the
@@ -13,6 +15,9 @@ are not boundaries. Lists (`1. … 2. …`, `a) … b) …`, `• …`) are cut 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+
+from .sentence_clean import clean, needs_tidying, tidy_paragraph
 
 # --- vocabulary ----------------------------------------------------------------------------------
 
@@ -55,7 +60,7 @@ _STARTERS = frozenset({
 })
 # fmt: on
 
-_OPENERS = "“‘\"'«([{¿¡*_"
+_OPENERS = "“‘\"'`«([{¿¡*_"
 _CLOSERS = "”’\"'»)]}*_"
 _CLOSING_QUOTES = "”’\"'»"
 _DASHES = "-‐‑‒–—―⁃"
@@ -83,8 +88,71 @@ _WEB = re.compile(r"[@/:]|www")
 
 
 def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
-    """Return (start, end) of each sentence; the text between spans is whitespace only."""
-    text = paragraph
+    """Return (start, end) of each sentence; the text between spans is whitespace only.
+
+    Where the paragraph needs tidying (tags, `{b^…}` codes, dot leaders, runs of dots or slashes,
+    `\\r\\n` written out, a lone carriage return), the rules split the tidy text, each cut is
+    mapped back into the gap between the two sentences in the source, and the spans are the
+    source between the cuts: what tidying removes stays in the span it belongs to.
+    """
+    if not needs_tidying(paragraph):
+        return _rule_spans(paragraph)
+    tidied = tidy_paragraph(paragraph)
+    found: list[tuple[int, int]] = []  # each sentence of the tidy text, in the source
+    offset = 0
+    for line in tidied.text.split("\n"):
+        for start, end in _rule_spans(line):
+            found.append((tidied.source(offset + start), tidied.source(offset + end - 1) + 1))
+        offset += len(line) + 1
+    cuts = [_cut(paragraph, end, start) for (_, end), (start, _) in pairwise(found)]
+    return _pieces(paragraph, cuts)
+
+
+def sentences(paragraph: str) -> list[str]:
+    """The sentences of a paragraph as strings (convenience over sentence_spans)."""
+    return [paragraph[a:b] for a, b in sentence_spans(paragraph)]
+
+
+def clean_sentences(text: str) -> list[str]:
+    """The sentences of untidy text, tidied (`sentence_clean.clean`), paragraph by paragraph:
+    pySBD's `clean=True` contract. Not spans of `text`; the pipeline uses `sentence_spans`."""
+    found: list[str] = []
+    for line in clean(text).split("\n"):
+        if line.strip():
+            found.extend(sentences(line))
+    return found
+
+
+_CLOSING_TAGS = re.compile(r"(?:</[^<>\s]{1,30}>)*")
+
+
+def _cut(text: str, end: int, start: int) -> int:
+    """Where to cut between a sentence ending at `end` and the next starting at `start`: at the
+    first whitespace between them (`friends. <em>Yes.` / `Yes.</em> <em>It`), else after the
+    closing tags that follow the end (`Hello.</p><p>World`)."""
+    for position in range(end, start):
+        if text[position].isspace():
+            return position
+    closing = _CLOSING_TAGS.match(text, end, start)
+    return closing.end() if closing else end
+
+
+def _pieces(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """The text between consecutive cuts, without the whitespace around it; empty pieces go."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        piece = text[start:cut]
+        stripped = piece.strip()
+        if stripped:
+            left = start + len(piece) - len(piece.lstrip())
+            spans.append((left, left + len(stripped)))
+        start = cut
+    return spans
+
+
+def _rule_spans(text: str) -> list[tuple[int, int]]:
+    """The rules on text that needs no tidying: (start, end) of each sentence."""
     last = len(text.rstrip())
     cuts, keep = _list_cuts(text)
     regions = _enclosed_regions(text)
@@ -103,21 +171,7 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
                 continue  # a single hyphen is not a dash
             if end < last and not enclosed(start, end) and _opens_sentence(_following(text, end)):
                 cuts.add(end)
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for cut in [*sorted(cuts), len(text)]:
-        piece = text[start:cut]
-        stripped = piece.strip()
-        if stripped:
-            left = start + len(piece) - len(piece.lstrip())
-            spans.append((left, left + len(stripped)))
-        start = cut
-    return spans
-
-
-def sentences(paragraph: str) -> list[str]:
-    """The sentences of a paragraph as strings (convenience over sentence_spans)."""
-    return [paragraph[a:b] for a, b in sentence_spans(paragraph)]
+    return _pieces(text, sorted(cuts))
 
 
 # --- bounded pieces for a machine translation engine --------------------------------------------
@@ -304,7 +358,7 @@ def _skip_space_back(text: str, pos: int) -> int:
 # --- quotations and parentheses ------------------------------------------------------------------
 
 _PAIRS = {"“": "”", "«": "»", "‘": "’", "(": ")", "[": "]"}
-_ENCLOSERS = re.compile(r"[“”«»‘’()\[\]\"']")
+_ENCLOSERS = re.compile(r"[“”«»‘’()\[\]\"'`]")
 
 
 def _enclosed_regions(text: str) -> list[tuple[int, int]]:
@@ -317,7 +371,10 @@ def _enclosed_regions(text: str) -> list[tuple[int, int]]:
         after = text[pos + 1] if pos + 1 < len(text) else " "
         if char in "'’" and before.isalnum() and after.isalnum():
             continue  # apostrophe: don't, dragon’s
-        if char in "\"'":
+        if char == "`":  # TeX-style quotation: `so what?'
+            if not after.isspace():
+                stacks.setdefault("'", []).append(pos)
+        elif char in "\"'":
             stack = stacks.setdefault(char, [])
             if not before.isspace() and stack:
                 regions.append((stack.pop(), pos))

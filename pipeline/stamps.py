@@ -47,7 +47,9 @@ def config_digest(config: Config) -> str:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         table = {}
     # Which edition formats, and their settings, are each format's own stamp (`format_stamps`).
-    table = {key: value for key, value in table.items() if key != "editions"}
+    # `[models]` says how models are fetched and checked, not what a build writes with them (the
+    # model's own fingerprint is a pair input).
+    table = {key: value for key, value in table.items() if key not in ("editions", "models")}
     # The pipeline's own colophon sentences are an input of every edition too.
     locale = Path(__file__).parent / "locale"
     messages = [sha(path.read_bytes()) for path in sorted(locale.glob("*/LC_MESSAGES/*.po"))]

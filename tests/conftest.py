@@ -19,6 +19,9 @@ os.environ.setdefault("ARGOS_PACKAGES_DIR", str(_ARGOS_HOME / "packages"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ.setdefault(_name, str(_ARGOS_HOME / _name.lower()))
 os.environ.setdefault("ARGOS_DEVICE_TYPE", "cpu")
+# No build in a test (or its child processes) reaches for Argos's package index; the tests of
+# that (tests/test_auto_install.py) clear this and serve an index on 127.0.0.1.
+os.environ["PIPELINE_OFFLINE"] = "1"
 
 import pytest  # noqa: E402
 
@@ -37,10 +40,16 @@ class NetworkAccessError(RuntimeError):
     """Raised when a test tries to reach the network."""
 
 
+_LOOPBACK_ALLOWED: list[bool] = []  # non-empty during a test marked `loopback`
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
     if event in ("socket.connect", "socket.connect_ex", "socket.sendto"):
         address = args[1] if len(args) > 1 else None
         family = getattr(args[0], "family", None)
+        host = address[0] if isinstance(address, tuple) and address else None
+        if _LOOPBACK_ALLOWED and host in ("127.0.0.1", "::1"):
+            return
         if family in (socket.AF_INET, socket.AF_INET6):
             raise NetworkAccessError(f"test opened a network socket to {address!r}")
     if event == "socket.getaddrinfo":
@@ -50,6 +59,19 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
 
 
 sys.addaudithook(_audit)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A test marked `@pytest.mark.loopback` (or its module, through `pytestmark`) may connect to
+    127.0.0.1 and ::1, nowhere else; from its setup, module-scoped fixtures included, to its
+    teardown."""
+    if item.get_closest_marker("loopback") is not None:
+        _LOOPBACK_ALLOWED.append(True)
+    try:
+        yield
+    finally:
+        _LOOPBACK_ALLOWED.clear()
 
 
 @pytest.fixture

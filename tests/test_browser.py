@@ -35,12 +35,12 @@ from edition_catalogs import (  # noqa: E402
 )
 from helpers import CHROMIUM, chromium  # noqa: E402
 
-from pipeline.build import RunLog  # noqa: E402
 from pipeline.catalog import template_from_document  # noqa: E402
 from pipeline.config import DocumentInfo  # noqa: E402
 from pipeline.editions import write_editions, write_index  # noqa: E402
 from pipeline.model import State  # noqa: E402
 from pipeline.segment import segment_text  # noqa: E402
+from pipeline.stages import RunLog  # noqa: E402
 
 PWNED = "PWNED"
 EXPLOIT = (

@@ -26,7 +26,6 @@ from edition_catalogs import (
 
 from pipeline import edition_formats
 from pipeline.assemble import render_html, render_markdown, render_text
-from pipeline.build import RunLog
 from pipeline.catalog import read_catalog, save_catalog
 from pipeline.config import Config
 from pipeline.editions import (
@@ -41,6 +40,7 @@ from pipeline.editions import (
 )
 from pipeline.errors import ConfigError
 from pipeline.model import Catalog
+from pipeline.stages import RunLog
 
 UPDATE = os.environ.get("PIPELINE_UPDATE_GOLDEN") == "1"
 SUFFIXES = (".txt", ".md", ".html")

@@ -291,6 +291,11 @@ def test_damaged_model_file_is_one_line_naming_it(
     )
     (project / "source" / "doc.md").write_text("# Hello\n\nHello world. How are you?\n")
     capsys.readouterr()
+    if engine == "argos-batch" and what == "sentence splitter":
+        # argos-batch splits with the pipeline's own rules: the package's splitter is never read.
+        assert run_cli(project, command) == 0
+        assert "HELLO WORLD." in (project / "locales" / "cs" / "doc.po").read_text("utf-8")
+        return
     assert run_cli(project, command) == 3
     errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
     assert len(errors) == 1, errors

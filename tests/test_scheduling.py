@@ -42,6 +42,7 @@ def _minimal_env(tmp_path: Path) -> dict[str, str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "LANG": "C.UTF-8"}
     for key in ("ARGOS_PACKAGES_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         env[key] = os.environ[key]  # keep Argos inside the test's folders
+    env["PIPELINE_OFFLINE"] = "1"  # no test reaches for Argos's package index (conftest.py)
     return env
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Catalog, Entry, Finding
 from .glossary import Glossary
+from .placeholders import often_forms
 from .translation import check_translation
 
 if TYPE_CHECKING:
@@ -66,16 +67,32 @@ def check_catalog(
     source format (its document's) compares inline markup; without one, markup is not checked.
     """
     singular = _singular_index(catalog)
+    plural_forms = catalog.header.get("Plural-Forms", "")
     findings: list[Finding] = []
     for entry in catalog.active():
         if not entry.is_translated or entry.msgid in _CREDITS:
             continue
         seen: set[tuple[str, str]] = set()
-        for label, source, text in _forms(entry, singular):
-            found = check_translation(source, text, language, glossary=glossary, flags=entry.flags)
+        forms = sorted(entry.msgstr_plural) or [0]
+        often = often_forms(plural_forms, len(forms))
+        for form, (label, source, text) in zip(forms, _forms(entry, singular), strict=True):
+            # msgfmt's rule: every form against msgid_plural; one used for a single n (Czech
+            # msgstr[0]) may leave a placeholder out, when the entry has more than one form
+            found = check_translation(
+                source,
+                text,
+                language,
+                glossary=glossary,
+                flags=entry.flags,
+                placeholder_source=entry.msgid_plural,
+                may_drop_placeholders=len(forms) > 1 and form not in often,
+            )
+            tags = {f.message for f in found if f.check == "placeholders"}
             for finding in found + _markup_findings(source_format, source, text, language):
                 if (finding.check, finding.message) in seen:
                     continue
+                if finding.check == "markup" and finding.message in tags:
+                    continue  # a template tag the placeholders check reported already
                 seen.add((finding.check, finding.message))
                 findings.append(
                     Finding(

@@ -14,6 +14,7 @@ from ..model import Severity
 from .text import _TOKEN, _Issue
 
 TERM_MAX_ENDING = 4  # letters an inflected name may add to its stem (Dezerter → Dezerterovi)
+KEEP_COLUMN = "keep"  # optional column: `yes` marks a name kept through machine translation
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Term:
 
     english: str
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    keep: bool = False  # never translated or inflected: protected through MT (keep_terms.py)
 
     def expected(self, language: str) -> tuple[str, ...]:
         return self.targets.get(language) or (self.english,)
@@ -33,7 +35,11 @@ class Glossary:
 
 
 def parse_glossary(text: str, *, display: str) -> Glossary:
-    """Read glossary CSV text: header `en,<lang>...`, then one term per row; `a|b` = either."""
+    """Read glossary CSV text: header `en,<lang>...`, then one term per row; `a|b` = either.
+
+    An optional `keep` column (anywhere after `en`) holds `yes` for a row to keep through
+    machine translation, or nothing.
+    """
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     header: list[str] | None = None
     terms: list[Term] = []
@@ -67,12 +73,18 @@ def parse_glossary(text: str, *, display: str) -> Glossary:
                     line=line,
                 )
             seen[english] = line
+            by_column = dict(zip(header[1:], cells[1:], strict=True))
+            keep = by_column.pop(KEEP_COLUMN, "")
+            if keep not in ("", "yes"):
+                raise ConfigError(
+                    f"{KEEP_COLUMN} must be `yes` or empty, not {keep!r}", path=display, line=line
+                )
             targets = {
                 language: tuple(part.strip() for part in cell.split("|") if part.strip())
-                for language, cell in zip(header[1:], cells[1:], strict=True)
+                for language, cell in by_column.items()
                 if cell
             }
-            terms.append(Term(english, targets))
+            terms.append(Term(english, targets, keep=keep == "yes"))
     except csv.Error as error:
         raise ConfigError(f"bad CSV: {error}", path=display, line=reader.line_num) from None
     if header is None:

@@ -11,6 +11,7 @@ from .glossary import Glossary, _check_terms
 from .language import _check_english, _check_script, _check_unchanged
 from .languages import _LANGUAGE
 from .numbers import _check_numbers
+from .placeholders import check_placeholders
 from .text import _blank, _collapsed, _Issue, _numbered, _plain, _prose
 from .typography import _check_punctuation, _check_quotes
 
@@ -22,13 +23,33 @@ def check_translation(
     *,
     glossary: Glossary | None = None,
     flags: Collection[str] = (),
+    placeholder_source: str | None = None,
+    may_drop_placeholders: bool = False,
 ) -> list[Finding]:
-    """All checks on one translation; the caller fills in file, line and msgid."""
+    """All checks on one translation; the caller fills in file, line and msgid.
+
+    Placeholders are compared with ``placeholder_source`` when given (a plural form with the
+    `msgid_plural`, as msgfmt does); ``may_drop_placeholders`` is msgfmt's rule for a form used
+    for a single n (see `placeholders.check_placeholders`).
+    """
     controls = [
         Finding("control", Severity.ERROR, message, language=language)
         for message in _control_messages(translation)
     ]
-    return controls + _check_text(source, translation, language, glossary=glossary, flags=flags)
+    placeholders = [
+        Finding(issue.check, issue.severity, issue.message, language=language)
+        for issue in check_placeholders(
+            source if placeholder_source is None else placeholder_source,
+            translation,
+            flags,
+            may_drop=may_drop_placeholders,
+        )
+    ]
+    return (
+        controls
+        + placeholders
+        + _check_text(source, translation, language, glossary=glossary, flags=flags)
+    )
 
 
 def _check_text(

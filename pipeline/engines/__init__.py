@@ -10,18 +10,26 @@ fingerprint, so a build that has nothing to translate never pays for an engine. 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from .. import plugins
 
+UNIT = "unit"
+"""The key the build adds to the settings it passes to `EngineFactory.open`: "sentence" or
+"paragraph" (``[tool.pipeline] unit``), what one text given to `Engine.translate` holds. An
+engine may use it (``argos-batch`` splits no sentence unit) or ignore it."""
+
 
 @dataclass(frozen=True)
 class EngineOutput:
-    """One translation, and whether the engine had to cut it short (Argos's 256-token limit)."""
+    """One translation, whether the engine had to cut it short (Argos's 256-token limit), and the
+    engine's confidence in it, if it gives one (``argos-batch``: the mean log-probability per
+    token, ≤ 0; closer to 0 is surer; None when the engine has no such measure)."""
 
     text: str
     cut_short: bool = False
+    score: float | None = field(default=None, compare=False)  # two engines' texts compare equal
 
 
 @runtime_checkable
@@ -65,7 +73,7 @@ class EngineFactory(Protocol):
 
     def open(self, source: str, target: str, settings: Mapping[str, Any]) -> Engine:
         """The engine for source→target; ``settings`` is the ``[tool.pipeline.engines.<name>]``
-        table. Raises `ModelError` when it cannot serve the pair."""
+        table, plus `UNIT` from the build. Raises `ModelError` when it cannot serve the pair."""
         ...
 
 

@@ -2,26 +2,32 @@
 
 Argos-specific, like the commands: an .argosmodel file is checked by
 `pipeline.engines.argos_archive` before anything is unpacked, and installed with one rename;
-`--online` reads Argos's package index with a timeout and sends every download through the same
-checks.
+`--online`, and `pipeline build` for the models it lacks (`install_missing`), read Argos's package
+index with a short timeout (`pipeline.engines.argos_index`) and send every download through the
+same checks.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
-import socket
 import tempfile
-import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, ModelError
 from .argos_archive import DEFAULT_MAX_UNPACKED_MB, MIB, check_archive, unpack
+from .argos_index import (
+    CONNECT_TIMEOUT,
+    Bars,
+    IndexEntry,
+    Unreachable,
+    choose,
+    download,
+    index_url,
+    read_index,
+)
 from .argos_packages import (
     PackageInfo,
     forget_loaded_argos_models,
@@ -85,31 +91,54 @@ def install_model_file(
     return package
 
 
-def _reachable(url: str, timeout: float) -> None:
-    """Fail fast, in one line, when the index host (or the proxy in front of it) is unreachable."""
-    parsed = urllib.parse.urlsplit(url)
-    host = parsed.hostname or ""
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    proxy = urllib.request.getproxies().get(parsed.scheme)
-    if proxy and not urllib.request.proxy_bypass(host):
-        proxied = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        host, port = proxied.hostname or host, proxied.port or 80
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
-    except OSError as error:
-        reason = error.strerror or str(error) or type(error).__name__
-        raise ModelError(
-            f"no network: cannot reach {host} ({reason}); download the .argosmodel file "
-            "elsewhere and run `pipeline models install FILE.argosmodel`"
-        ) from None
+def _save_index(raw: bytes) -> None:
+    """Keep the index where Argos keeps its own copy, as `argospm update` does."""
+    from argostranslate import settings
+
+    from ..files import write_atomic
+
+    write_atomic(Path(settings.local_package_index), raw)
 
 
-def _download(url: str, timeout: float) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "ArgosTranslate"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        data: bytes = response.read()
-    return data
+def _fetch_and_install(
+    chosen: list[IndexEntry],
+    *,
+    max_unpacked_mb: int,
+    bars: Bars | None,
+    expected_pairs: set[tuple[str, str]] | None = None,
+) -> tuple[list[PackageInfo], Unreachable | None]:
+    """Download every chosen package, check each, then install them: a package refused by the
+    checks installs nothing at all. A host that cannot be reached stops the downloads; what was
+    fetched by then is installed, and the reason is returned."""
+    from argostranslate import settings
+
+    max_unpacked = max_unpacked_mb * MIB
+    downloads = Path(settings.downloads_dir)
+    downloads.mkdir(parents=True, exist_ok=True)
+    offline: Unreachable | None = None
+    with tempfile.TemporaryDirectory(prefix=".pipeline-download-", dir=downloads) as folder:
+        fetched: list[tuple[Path, set[tuple[str, str]]]] = []
+        for number, entry in enumerate(chosen):
+            path = Path(folder) / f"{number}.argosmodel"
+            try:
+                link = download(entry, path, max_unpacked + MIB, bars)
+            except Unreachable as error:
+                offline = error
+                break
+            wanted = {entry.pair} if expected_pairs is None else expected_pairs & {entry.pair}
+            try:
+                check_archive(path, wanted, max_unpacked)
+            except ModelError as error:
+                raise ModelError(
+                    f"model for {entry.label} refused, nothing installed: {error.message}",
+                    path=link,
+                ) from None
+            fetched.append((path, wanted))
+        installed = [
+            install_model_file(path, wanted, max_unpacked_mb=max_unpacked_mb)
+            for path, wanted in fetched
+        ]
+    return installed, offline
 
 
 def install_online(
@@ -117,72 +146,114 @@ def install_online(
     source: str,
     *,
     expected_pairs: set[tuple[str, str]] | None = None,
-    timeout: float = 10.0,
+    timeout: float = CONNECT_TIMEOUT,
     max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB,
+    bars: Bars | None = None,
 ) -> list[PackageInfo]:
     """Fetch and install the packages for source→lang through Argos's package index.
 
     Argos's own `get_available_packages` recurses until RecursionError when the index cannot be
     fetched, and its downloads have no timeout; so the host is probed first, the index is read
-    here with a timeout, and every downloaded file goes through `install_model_file`'s checks.
+    here with a timeout, and every download goes through `argos_index.download`'s checks and
+    `install_model_file`'s.
     """
-    from argostranslate import package as argos_package
-    from argostranslate import settings
-
-    index_url = settings.remote_package_index
-    _reachable(index_url, timeout)
-    try:
-        raw = _download(index_url, timeout)
-        index = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, RecursionError) as error:
-        raise ModelError(f"cannot read Argos's package index {index_url}: {error}") from None
-    if not isinstance(index, list):
-        raise ModelError(f"Argos's package index {index_url} is not a list")
-    from ..files import write_atomic
-
-    write_atomic(Path(settings.local_package_index), raw)
-    available = [argos_package.AvailablePackage(meta) for meta in index if isinstance(meta, dict)]
+    url = index_url()
+    entries, raw = read_index(url, timeout)
+    _save_index(raw)
     chosen = []
     for lang in langs:
-        matches = [
-            p
-            for p in available
-            if p.type == "translate" and p.from_code == source and p.to_code == lang
-        ]
-        if not matches:
+        entry = choose(entries, source, lang)
+        if entry is None:
             raise ModelError(f"Argos's package index has no model for {source}→{lang}")
-        chosen.append(matches[0])
-    installed = []
-    downloads = Path(settings.downloads_dir)
-    downloads.mkdir(parents=True, exist_ok=True)
-    for available_package in chosen:
-        data = None
-        errors = []
-        for link in available_package.links:
-            try:
-                data = _download(link, max(timeout, 60.0))
-                break
-            except OSError as error:
-                errors.append(f"{link}: {error}")
-        if data is None:
-            raise ModelError(
-                f"download failed for {available_package.from_code}→{available_package.to_code}: "
-                + ("; ".join(errors) or "no download links in the index")
-            )
-        fd, name = tempfile.mkstemp(suffix=".argosmodel", dir=downloads)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            pair = (available_package.from_code, available_package.to_code)
-            installed.append(
-                install_model_file(
-                    Path(name), expected_pairs or {pair}, max_unpacked_mb=max_unpacked_mb
-                )
-            )
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
+        chosen.append(entry)
+    installed, offline = _fetch_and_install(
+        chosen, max_unpacked_mb=max_unpacked_mb, bars=bars, expected_pairs=expected_pairs
+    )
+    if offline is not None:
+        raise offline
     return installed
+
+
+@dataclass
+class AutoInstall:
+    """What `pipeline build` fetched by itself: the packages installed, the languages the index
+    does not offer, and why nothing (more) was fetched when a host could not be reached."""
+
+    installed: list[PackageInfo] = field(default_factory=list)
+    not_offered: list[str] = field(default_factory=list)
+    offline: str = ""
+
+
+def offline_by_environment() -> bool:
+    """`PIPELINE_OFFLINE=1` (or true/yes): never reach for the network, as with `--offline`."""
+    return os.environ.get("PIPELINE_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def install_missing(
+    source: str,
+    targets: Sequence[str],
+    *,
+    max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB,
+    bars: Bars | None = None,
+    timeout: float = CONNECT_TIMEOUT,
+) -> AutoInstall:
+    """Install the packages for source→target that Argos's index offers (`pipeline build`).
+
+    An index that cannot be reached or read is not an error: the result says so and the build
+    goes on without the models. A package that fails a check is a `ModelError`, and nothing is
+    installed.
+    """
+    result = AutoInstall()
+    url = index_url()
+    try:
+        entries, raw = read_index(url, timeout)
+    except ModelError as error:  # unreachable, or a captive portal's page instead of the index
+        result.offline = _offline_line(url, error)
+        return result
+    _save_index(raw)
+    chosen = []
+    for target in targets:
+        entry = choose(entries, source, target)
+        if entry is None:
+            result.not_offered.append(target)
+        else:
+            chosen.append(entry)
+    result.installed, offline = _fetch_and_install(
+        chosen, max_unpacked_mb=max_unpacked_mb, bars=bars
+    )
+    if offline is not None:
+        result.offline = _offline_line(url, offline)
+    return result
+
+
+def fetch_for_build(
+    factory: object,
+    source: str,
+    missing: Sequence[str],
+    *,
+    max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB,
+    bars: Bars | None = None,
+) -> tuple[list[str], list[str]]:
+    """`pipeline build`'s auto-install for the languages it lacks, when its engine loads Argos
+    packages (`ArgosFactoryBase`) and `PIPELINE_OFFLINE` is not set: (what was installed, as
+    lines; the one warning when the index could not be reached or read)."""
+    from .argos_packages import ArgosFactoryBase
+
+    if not isinstance(factory, ArgosFactoryBase) or offline_by_environment():
+        return [], []
+    result = install_missing(source, missing, max_unpacked_mb=max_unpacked_mb, bars=bars)
+    installed = [
+        f"{p.from_code}→{p.to_code}: {p.name} {p.version} in {p.path}" for p in result.installed
+    ]
+    return installed, [result.offline] if result.offline else []
+
+
+def _offline_line(url: str, error: ModelError) -> str:
+    reason = error.message.split(";")[0].removeprefix("no network: ")
+    return (
+        f"missing models not fetched from Argos's package index ({url}): {reason}; "
+        "the build goes on without them (`--offline` or PIPELINE_OFFLINE=1 skips this)"
+    )
 
 
 @dataclass
@@ -210,6 +281,7 @@ def install_models(
     targets: Sequence[str],
     *,
     max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB,
+    bars: Bars | None = None,
 ) -> list[PackageInfo]:
     """`pipeline models install`: the files given, or with ``online`` (a list, empty for every
     target language) the packages from Argos's index; only configured pairs are accepted."""
@@ -224,7 +296,7 @@ def install_models(
                     f"--online {language}: not a configured target language ({', '.join(targets)})"
                 )
         return install_online(
-            languages, source, expected_pairs=wanted, max_unpacked_mb=max_unpacked_mb
+            languages, source, expected_pairs=wanted, max_unpacked_mb=max_unpacked_mb, bars=bars
         )
     if not files:
         raise ConfigError("nothing to install: give FILE.argosmodel or --online [LANG...]")

@@ -1,12 +1,14 @@
-"""What both Argos engines share: installed packages, the model fingerprint, Argos's sentence
-splitter, tokenizer and CTranslate2 loading, and the factory answering cheap questions.
+"""What the Argos engines share: installed packages, the model fingerprint, Argos's decoding
+limits, engine settings and the factory answering cheap questions; for ``argos`` also Argos's
+sentence splitter, tokenizer and CTranslate2 loading.
 
 Only the modules of `pipeline.engines` import argostranslate, ctranslate2, sentencepiece or
 minisbd, always inside functions: `pipeline status`, and a build with nothing to translate, never
 pay for them. Two engines share one installed package: ``argos`` goes through
 ``argostranslate.translate`` (the reference), ``argos-batch`` feeds all sentences of a run to
-``ctranslate2.Translator.translate_batch`` with Argos's own splitting, tokenizer, decoding options
-and post-processing, so both give the same text, only much faster.
+``ctranslate2.Translator.translate_batch`` with Argos's tokenizer, decoding options and
+post-processing (`pipeline.engines.ct2_batch`), so both give the same text, only much faster; it
+splits no sentence unit, and paragraph units with the pipeline's own splitter.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigError, ModelError, PipelineError
-from . import EngineOutput
+from . import UNIT, EngineOutput
 
 # onnxruntime (pulled in by Argos's sentence splitter) phones home unless this is set before it is
 # imported; setting it later has no effect (docs/offline-argos-models.md, section 5).
@@ -354,17 +356,39 @@ class ArgosEngineBase:
 # --- the factory ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Choice:
+    """An engine setting that takes one of a few strings (``device = "auto"``)."""
+
+    default: str
+    options: tuple[str, ...]
+
+
 def engine_settings(
-    name: str, settings: Mapping[str, Any], allowed: Mapping[str, int]
-) -> dict[str, int]:
-    """The ``[tool.pipeline.engines.<name>]`` table checked: known keys, positive integers."""
+    name: str, settings: Mapping[str, Any], allowed: Mapping[str, int | Choice]
+) -> dict[str, Any]:
+    """The ``[tool.pipeline.engines.<name>]`` table checked: known keys, each a positive integer
+    or one of its `Choice`'s strings; missing keys get their defaults. The `UNIT` key the build
+    adds is not a setting of the table and is left out."""
     where = f"[tool.pipeline.engines.{name}]"
-    values = dict(allowed)
+    values: dict[str, Any] = {
+        key: spec.default if isinstance(spec, Choice) else spec for key, spec in allowed.items()
+    }
     for key, value in settings.items():
-        if key not in allowed:
+        if key == UNIT:
+            continue
+        spec = allowed.get(key)
+        if spec is None:
             known = ", ".join(allowed) or "none"
             raise ConfigError(f"{where} {key}: unknown key (known: {known})", path="pyproject.toml")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(spec, Choice):
+            if value not in spec.options:
+                options = ", ".join(f'"{option}"' for option in spec.options)
+                raise ConfigError(
+                    f"{where} {key}: expected one of {options}, got {value!r}",
+                    path="pyproject.toml",
+                )
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(
                 f"{where} {key}: expected a positive integer, got {value!r}", path="pyproject.toml"
             )

@@ -33,6 +33,12 @@ def word_diff(old: str, new: str) -> str:
     return "".join(marks[kind].format(text) for kind, text in diff_ops(old, new))
 
 
+def confidence_text(score: float) -> str:
+    """How review shows an engine's score: the length-normalised log-probability of its output
+    (CTranslate2's), 0 being the surest."""
+    return f"{score:.2f} (engine log-probability per token; nearer 0 is surer)"
+
+
 def language_name(code: str) -> str:
     """English name of a language via Babel, or the code itself."""
     try:

@@ -11,9 +11,12 @@ from ..catalog import state_of
 from ..config import Config
 from ..files import write_atomic
 from ..layout import document_format, glossary_path, po_path, review_report_path
+from ..memory import ProjectMemory, Suggestion
 from ..model import Finding, State
 from .catalogs import pick_documents, read_language_catalog
-from .display import diff_ops, language_name, sorted_findings
+from .context import ParagraphContext, ParagraphFinder
+from .display import confidence_text, diff_ops, language_name, sorted_findings
+from .session import Scorer
 from .status import STATES, percent
 
 STATE_COLOURS = {
@@ -44,6 +47,12 @@ class ReportRow:
     previous_source: str | None
     translation: str
     findings: tuple[Finding, ...]
+    score: float | None = None
+    """The engine's score for the machine output, when the MT cache has it."""
+    paragraph: ParagraphContext | None = None
+    """The paragraph around the unit (English and current translations), when there is one."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Reviewed translations of similar English from the translation memory (never written)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,19 @@ def _findings_html(findings: Sequence[Finding], with_line: bool = False) -> str:
     return f'<ul class="findings">{items}</ul>'
 
 
+def _suggestions_html(suggestions: Sequence[Suggestion], language: str) -> str:
+    """The translation memory's suggestions under a translation: score, origin, both texts."""
+    if not suggestions:
+        return ""
+    items = "".join(
+        f"<li><small>{_e(percent(found.score))} from {_e(found.origin)}:</small> "
+        f'<span lang="en">{_e(found.source)}</span> → '
+        f'<span lang="{_e(language)}">{_e(found.translation)}</span></li>'
+        for found in suggestions
+    )
+    return f'<ul class="tm" title="translation memory: similar reviewed units">{items}</ul>'
+
+
 _REPORT_CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;line-height:1.4}
 h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}
@@ -101,6 +123,10 @@ del{background:#f8c8c8;text-decoration:line-through}ins{background:#c8f0c8;text-
 .findings .error{color:#a00}.findings .warning{color:#8a5a00}.findings .info{color:#555}
 .was{font-size:.85rem;color:#444;margin-bottom:.3rem}
 tr.hidden{display:none}
+.tm{margin:.4rem 0 0;padding-left:1.1rem;font-size:.85rem;color:#333}.tm small{color:#555}
+.score{font-size:.75rem;color:#555}
+details.para{margin-top:.4rem;font-size:.85rem;color:#333}
+details.para p{margin:.3rem 0}details.para mark{background:#ffe98a}
 """
 
 _REPORT_JS = """
@@ -128,7 +154,33 @@ _REPORT_JS = """
 """
 
 
-def render_report(language: str, sections: Sequence[ReportSection]) -> str:
+def _score_html(score: float | None) -> str:
+    if score is None:
+        return ""
+    return f'<br><span class="score" title="{_e(confidence_text(score))}">score {score:.2f}</span>'
+
+
+def _paragraph_html(paragraph: ParagraphContext | None, language: str) -> str:
+    """The paragraph around a unit, folded: English, then the current translation (untranslated
+    units as …), the unit itself highlighted. No script: a <details> element."""
+    if paragraph is None:
+        return ""
+    english, translated = [], []
+    for sentence in paragraph.sentences:
+        text = sentence.translation if sentence.state is not State.UNTRANSLATED else ""
+        pair = (_e(sentence.source), _e(text) if text else "…")
+        if sentence.current:
+            pair = (f"<mark>{pair[0]}</mark>", f"<mark>{pair[1]}</mark>")
+        english.append(pair[0])
+        translated.append(pair[1])
+    return (
+        f'<details class="para"><summary>paragraph ({len(paragraph.sentences)} units)</summary>'
+        f'<p lang="en">{" ".join(english)}</p>'
+        f'<p lang="{_e(language)}">{" ".join(translated)}</p></details>'
+    )
+
+
+def render_report(language: str, sections: Sequence[ReportSection], order: str = "file") -> str:
     """The bilingual review page: self-contained HTML, every text escaped. Pure."""
     name = language_name(language)
     counts = dict.fromkeys(STATES, 0)
@@ -167,6 +219,11 @@ def render_report(language: str, sections: Sequence[ReportSection]) -> str:
         "and the corrected text. A link ending in <code>#states=machine,stale</code> opens the "
         "page with only those states shown.</p>",
     ]
+    if order == "confidence":
+        out.append(
+            "<p>Entries are ordered by the engine's score, the least confident machine output "
+            "first; entries without a score come last.</p>"
+        )
     for section in sections:
         out.append(f"<h2>{_e(section.document)} <small>({_e(section.display)})</small></h2>")
         if section.file_findings:
@@ -187,21 +244,38 @@ def render_report(language: str, sections: Sequence[ReportSection]) -> str:
             translation = _e(row.translation) if row.translation else "<i>(untranslated)</i>"
             out.append(
                 f'<tr data-state="{row.state.value}" data-findings="{len(row.findings)}" '
-                f'style="background:{STATE_COLOURS[row.state]}">'
+                + ("" if row.score is None else f'data-score="{row.score:.4f}" ')
+                + f'style="background:{STATE_COLOURS[row.state]}">'
                 f'<td class="ref">{where}<br>{refs}</td>'
-                f'<td class="state">{row.state.value}</td>'
-                f'<td lang="en">{source}</td>'
-                f'<td lang="{_e(language)}">{translation}{_findings_html(row.findings)}</td></tr>'
+                f'<td class="state">{row.state.value}{_score_html(row.score)}</td>'
+                f'<td lang="en">{source}{_paragraph_html(row.paragraph, language)}</td>'
+                f'<td lang="{_e(language)}">{translation}{_findings_html(row.findings)}'
+                f"{_suggestions_html(row.suggestions, language)}</td></tr>"
             )
         out.append("</tbody></table>")
     out += [f"<script>{_REPORT_JS}</script>", "</body>", "</html>", ""]
     return "\n".join(out)
 
 
+def by_confidence(rows: Sequence[ReportRow]) -> list[ReportRow]:
+    """Rows by ascending score (least confident first); rows without a score last, in order."""
+    return sorted(rows, key=lambda row: (row.score is None, row.score or 0.0))
+
+
 def report_sections(
-    config: Config, language: str, documents: Sequence[str] = ()
+    config: Config,
+    language: str,
+    documents: Sequence[str] = (),
+    *,
+    order: str = "file",
+    scorer: Scorer | None = None,
 ) -> list[ReportSection]:
-    """Read each catalog of the language and its findings into report sections."""
+    """Read each catalog of the language and its findings into report sections; each row with
+    its engine score (``scorer``) and its paragraph, sorted by score with order="confidence"."""
+    from ..catalog import translations_of
+
+    finder = ParagraphFinder(config)
+    memory = ProjectMemory(config).of(language)
     from ..checks.catalog import check_catalog
     from ..checks.glossary import load_glossary
     from ..checks.msgfmt import msgfmt_findings
@@ -222,6 +296,8 @@ def report_sections(
         )
         for finding in found:
             by_line.setdefault(finding.line, []).append(finding)
+        translations = translations_of(catalog)
+        similar = memory.similar  # suggestions for entries not yet reviewed; never written
         rows = [
             ReportRow(
                 display=shown,
@@ -232,18 +308,32 @@ def report_sections(
                 previous_source=entry.previous_msgid,
                 translation=entry.translated_text,
                 findings=tuple(sorted_findings(by_line.get(entry.line, []))),
+                score=scorer(entry) if scorer is not None else None,
+                paragraph=finder.context(document, entry.msgid, translations),
+                suggestions=()
+                if state_of(entry) is State.REVIEWED
+                else tuple(similar(entry.msgid)),
             )
             for entry in catalog.active()
             if entry.msgid
         ]
+        if order == "confidence":
+            rows = by_confidence(rows)
         file_findings = tuple(sorted_findings(msgfmt_findings(path, shown)))
         sections.append(ReportSection(document, shown, tuple(rows), file_findings))
     return sections
 
 
-def write_report(config: Config, language: str, documents: Sequence[str] = ()) -> Path:
+def write_report(
+    config: Config,
+    language: str,
+    documents: Sequence[str] = (),
+    *,
+    order: str = "file",
+    scorer: Scorer | None = None,
+) -> Path:
     """Write output/review/<lang>.html atomically; returns its path."""
-    sections = report_sections(config, language, documents)
+    sections = report_sections(config, language, documents, order=order, scorer=scorer)
     path = review_report_path(config, language)
-    write_atomic(path, render_report(language, sections).encode("utf-8"))
+    write_atomic(path, render_report(language, sections, order).encode("utf-8"))
     return path

@@ -15,6 +15,11 @@ from ..model import Catalog, Entry, State
 from .catalogs import pick_documents, read_language_catalog
 
 NEEDS_REVIEW = frozenset({State.MACHINE, State.EDITED, State.STALE})
+ORDERS = ("file", "confidence")
+"""Review orders: document and file order, or the least confident machine output first."""
+
+Scorer = Callable[[Entry], "float | None"]
+"""entry → the engine's score for its machine output (`mt_cache.CacheLookup.score`), if known."""
 
 
 class ReviewConflictError(PipelineError):
@@ -52,10 +57,25 @@ class ReviewItem:
     display: str
     msgctxt: str | None
     msgid: str
+    score: float | None = None
+    """The engine's score for the machine output (higher is surer), when the cache has it."""
 
 
-def review_queue(config: Config, language: str, documents: Sequence[str] = ()) -> list[ReviewItem]:
-    """Entries that need a reviewer (machine, edited, stale), in document and file order."""
+def by_confidence(items: Sequence[ReviewItem]) -> list[ReviewItem]:
+    """The least confident machine output first; entries without a score last, in their order."""
+    return sorted(items, key=lambda item: (item.score is None, item.score or 0.0))
+
+
+def review_queue(
+    config: Config,
+    language: str,
+    documents: Sequence[str] = (),
+    *,
+    scorer: Scorer | None = None,
+    order: str = "file",
+) -> list[ReviewItem]:
+    """Entries that need a reviewer (machine, edited, stale), in document and file order, or
+    with ``order="confidence"`` by ascending score (`by_confidence`)."""
     items: list[ReviewItem] = []
     for document in pick_documents(config, [language], documents):
         path = po_path(config, language, document)
@@ -64,8 +84,9 @@ def review_queue(config: Config, language: str, documents: Sequence[str] = ()) -
         shown = config.relative(path)
         for entry in read_language_catalog(config, language, document).active():
             if entry.msgid and state_of(entry) in NEEDS_REVIEW:
-                items.append(ReviewItem(document, path, shown, entry.msgctxt, entry.msgid))
-    return items
+                score = scorer(entry) if scorer is not None else None
+                items.append(ReviewItem(document, path, shown, entry.msgctxt, entry.msgid, score))
+    return by_confidence(items) if order == "confidence" else items
 
 
 def _find(catalog: Catalog, item: ReviewItem) -> Entry | None:
@@ -83,7 +104,13 @@ def _fingerprint(entry: Entry) -> tuple[object, ...]:
 
 def load_entry(item: ReviewItem) -> Entry | None:
     """The entry as it is on disk now (another tool may have changed the file meanwhile)."""
-    return _find(read_catalog(item.path, display=item.display), item)
+    return load_with_catalog(item)[0]
+
+
+def load_with_catalog(item: ReviewItem) -> tuple[Entry | None, Catalog]:
+    """`load_entry` and the whole catalog it was read from (for the paragraph around it)."""
+    catalog = read_catalog(item.path, display=item.display)
+    return _find(catalog, item), catalog
 
 
 def apply_change(
@@ -94,13 +121,15 @@ def apply_change(
     *,
     lock_timeout: float = 5.0,
     now: str | None = None,
+    header: dict[str, str] | None = None,
 ) -> Entry:
     """Apply one review action to the file, at once and atomically, under the project lock.
 
     The file is read again under the lock and the change applied only if the entry is still what
     the reviewer saw, so a concurrent `translate` or a PO editor never loses work to the tool.
     The save is compare-and-swap (rebase.py): an editor's save landing meanwhile is kept, and if
-    it changed this very entry, theirs stays and this is a `ReviewConflictError`.
+    it changed this very entry, theirs stays and this is a `ReviewConflictError`. ``header``
+    fields (`pipeline serve`: Last-Translator) are set in the same write.
     """
     from ..rebase import read_snapshot, save_rebased
 
@@ -117,12 +146,15 @@ def apply_change(
             )
         change(entry)
         if now is None:
-            from ..build import timestamp
+            from ..stages import timestamp
 
             now = timestamp()
         if "PO-Revision-Date" in catalog.header:
             catalog.header["PO-Revision-Date"] = now
-        written, _, _ = save_rebased(item.path, catalog, snapshot, display=item.display)
+        catalog.header.update(header or {})  # e.g. Last-Translator (pipeline serve)
+        written, _, _ = save_rebased(
+            item.path, catalog, snapshot, display=item.display, wrap=config.po_wrap
+        )
         kept = written.find(entry.msgid, entry.msgctxt)
         if kept is None or _fingerprint(kept) != _fingerprint(entry):
             raise ReviewConflictError(

@@ -14,6 +14,7 @@ from typing import Any
 from ..catalog import state_of
 from ..config import Config
 from ..layout import po_path
+from ..memory import memory_origin
 from ..model import Catalog, Entry, State
 from .catalogs import load_language_catalog, pick_documents
 from .effort import summarise_effort
@@ -25,6 +26,7 @@ STATES: tuple[State, ...] = (
     State.STALE,
     State.REVIEWED,
 )
+MEMORY_COUNTS = ("units", "words", "to_review")
 _WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")
 
 
@@ -51,6 +53,9 @@ class CatalogStatus:
     exists: bool = True
     units: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     words: dict[State, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    memory: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEMORY_COUNTS, 0))
+    """Units filled from the translation memory (`# tm:`): all, their words, and those still to
+    review (fuzzy; their state is edited, or stale once the English changed)."""
 
     @property
     def total_units(self) -> int:
@@ -72,6 +77,8 @@ class CatalogStatus:
         for state in STATES:
             self.units[state] += other.units[state]
             self.words[state] += other.words[state]
+        for key in MEMORY_COUNTS:
+            self.memory[key] += other.memory[key]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +92,7 @@ class CatalogStatus:
             "total_words": self.total_words,
             "reviewed_share": round(self.reviewed_share, 4),
             "reviewed_word_share": round(self.reviewed_word_share, 4),
+            "memory": dict(self.memory),
         }
 
 
@@ -97,6 +105,10 @@ def catalog_status(catalog: Catalog, document: str, language: str, path: str) ->
         state = state_of(entry)
         status.units[state] += 1
         status.words[state] += entry_words(entry)
+        if memory_origin(entry) is not None:
+            status.memory["units"] += 1
+            status.memory["words"] += entry_words(entry)
+            status.memory["to_review"] += int(state is not State.REVIEWED)
     return status
 
 
@@ -181,6 +193,11 @@ def format_status(rows: Sequence[CatalogStatus], order: Sequence[str] = ()) -> s
             f"{sums.units[State.REVIEWED]}/{sums.total_units} units, "
             f"{percent(sums.reviewed_word_share)} of words"
         )
+        if sums.memory["units"]:
+            lines.append(
+                f"        from translation memory: {sums.memory['units']} units, "
+                f"{sums.memory['to_review']} still to review"
+            )
     return "\n".join(lines)
 
 

@@ -18,16 +18,20 @@ from ..controls import ALLOWED_IN_TRANSLATION as EDITABLE_CONTROLS
 from ..controls import visible
 from ..errors import LockError
 from ..layout import glossary_path
+from ..memory import Memory, ProjectMemory, Suggestion
 from ..model import Entry, Finding, State
-from .display import language_name, sorted_findings, word_diff
+from .context import ParagraphContext, ParagraphFinder, paragraph_lines
+from .display import confidence_text, language_name, sorted_findings, word_diff
 from .session import (
     ReviewConflictError,
     ReviewItem,
+    Scorer,
     apply_change,
     approve_entry,
     edit_entry,
-    load_entry,
+    load_with_catalog,
 )
+from .status import percent
 
 EDITOR_MARKER = "# ---- Everything from this line down is ignored. ----"
 
@@ -82,6 +86,12 @@ class EntryView:
     translation: str
     findings: tuple[Finding, ...]
     notice: str = ""
+    confidence: float | None = None
+    """The engine's score for the machine output, when the MT cache has it."""
+    paragraph: ParagraphContext | None = None
+    """The paragraph around the unit (English and current translations), when there is one."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Reviewed translations of similar English from the translation memory (never written)."""
 
 
 def _wrap(text: str, width: int, indent: str = "  ") -> list[str]:
@@ -108,8 +118,13 @@ def render_entry(view: EntryView, width: int = 80) -> str:
         f"pipeline review {view.language} ({view.language_name})  "
         f"entry {view.position}/{view.total}  [{view.state.value}]",
         f"{view.display}:{view.line}" + (f"  {view.where}" if view.where else ""),
-        "",
     ]
+    if view.confidence is not None:
+        lines.append(f"Confidence: {confidence_text(view.confidence)}")
+    lines.append("")
+    if view.paragraph is not None:
+        lines.extend(paragraph_lines(view.paragraph, view.language_name, width))
+        lines.append("")
     if view.previous_source is not None and view.previous_source != view.source:
         lines.append("English, changed since translation ([-removed-] {+added+}):")
         lines.extend(_wrap(word_diff(view.previous_source, view.source), width))
@@ -128,11 +143,25 @@ def render_entry(view: EntryView, width: int = 80) -> str:
             )
     else:
         lines.append("Findings: none")
+    lines.extend(_suggestion_lines(view.suggestions, width))
     lines.append("")
     if view.notice:
         lines.extend(_wrap(view.notice, width, indent="! "))
     lines.append("[a]pprove  [e]dit  [s]kip  [b]ack  [q]uit")
     return visible("\n".join(lines))
+
+
+def _suggestion_lines(suggestions: Sequence[Suggestion], width: int) -> list[str]:
+    """The translation memory's suggestions: score and origin, the English, the translation."""
+    if not suggestions:
+        return []
+    lines = ["", "Translation memory (reviewed translations of similar English):"]
+    for found in suggestions:
+        lines.append(f"  {percent(found.score)} from {found.origin}:")
+        lines.extend(_wrap(found.source, width, indent="    "))
+        translation = _wrap(found.translation, width, indent="      ")
+        lines.extend(["    → " + translation[0][6:], *translation[1:]])
+    return lines
 
 
 @dataclass
@@ -162,16 +191,28 @@ def run_review(
     items: Sequence[ReviewItem],
     terminal: ReviewTerminal,
     checker: Checker | None = None,
+    *,
+    scorer: Scorer | None = None,
+    paragraphs: ParagraphFinder | None = None,
+    memory: Memory | None = None,
 ) -> ReviewSummary:
-    """The review loop: show an entry, read a key, save the action at once, move on."""
+    """The review loop: show an entry, read a key, save the action at once, move on.
+
+    Each screen shows the engine's score (``scorer``, else the item's) and the paragraph around
+    the entry with the translations as they are on disk now.
+    """
+    from ..catalog import translations_of
+
     check = checker or make_checker(config)
+    finder = paragraphs or ParagraphFinder(config)
+    similar = (memory or ProjectMemory(config).of(language)).similar  # suggestions, never written
     name = language_name(language)
     summary = ReviewSummary(total=len(items))
     index = 0
     notice = ""
     while 0 <= index < len(items):
         item = items[index]
-        entry = load_entry(item)
+        entry, catalog = load_with_catalog(item)
         if entry is None:
             index += 1
             notice = f"entry {index} is no longer in {item.display}; skipped"
@@ -190,6 +231,9 @@ def run_review(
             translation=entry.translated_text,
             findings=tuple(sorted_findings(check(entry, language))),
             notice=notice,
+            confidence=scorer(entry) if scorer is not None else item.score,
+            paragraph=finder.context(item.document, entry.msgid, translations_of(catalog)),
+            suggestions=tuple(similar(entry.msgid)),
         )
         notice = ""
         terminal.show(render_entry(view, terminal.width()))
@@ -239,6 +283,8 @@ def _editor_context(view: EntryView) -> str:
         lines += ["Changed from:", view.previous_source]
     for finding in view.findings:
         lines.append(f"{finding.severity.value}: {finding.check}: {finding.message}")
+    if view.paragraph is not None:
+        lines += paragraph_lines(view.paragraph, view.language_name, width=76, max_lines=24)
     return visible("\n".join(lines))  # the editor shows the context; only the translation is raw
 
 
