@@ -16,7 +16,7 @@ from ..model import Finding, State
 from .catalogs import pick_documents, read_language_catalog
 from .context import ParagraphContext, ParagraphFinder
 from .display import confidence_text, diff_ops, language_name, sorted_findings
-from .session import Scorer
+from .session import Scorer, by_confidence
 from .status import STATES, percent
 
 STATE_COLOURS = {
@@ -255,11 +255,6 @@ def render_report(language: str, sections: Sequence[ReportSection], order: str =
         out.append("</tbody></table>")
     out += [f"<script>{_REPORT_JS}</script>", "</body>", "</html>", ""]
     return "\n".join(out)
-
-
-def by_confidence(rows: Sequence[ReportRow]) -> list[ReportRow]:
-    """Rows by ascending score (least confident first); rows without a score last, in order."""
-    return sorted(rows, key=lambda row: (row.score is None, row.score or 0.0))
 
 
 def report_sections(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from ..catalog import read_catalog, state_of
 from ..config import Config
@@ -61,8 +62,19 @@ class ReviewItem:
     """The engine's score for the machine output (higher is surer), when the cache has it."""
 
 
-def by_confidence(items: Sequence[ReviewItem]) -> list[ReviewItem]:
-    """The least confident machine output first; entries without a score last, in their order."""
+class Scored(Protocol):
+    """A review item or a report row: anything with the engine's score of its machine output."""
+
+    @property
+    def score(self) -> float | None: ...
+
+
+_Scored = TypeVar("_Scored", bound=Scored)
+
+
+def by_confidence(items: Sequence[_Scored]) -> list[_Scored]:
+    """The least confident machine output first; entries without a score last, in their order
+    (the review queue and the report's rows sort alike)."""
     return sorted(items, key=lambda item: (item.score is None, item.score or 0.0))
 
 

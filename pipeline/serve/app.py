@@ -382,6 +382,22 @@ def create_app(config: Config, *, lock_wait: float = 2.0) -> Starlette:
             None if text is None else str(text),
             user.name,
         )
+
+        def page_again(status: int, notice: str, text: str | None) -> Response:
+            """The entry's page once more, saying why the save did not happen."""
+            return entry_response(
+                request,
+                session,
+                user,
+                language,
+                document,
+                key,
+                state,
+                status=status,
+                notice=notice,
+                text=text,
+            )
+
         try:
             saved = await run_in_threadpool(_save_in_turn, site, save)
         except SaveConflict as conflict:
@@ -390,34 +406,11 @@ def create_app(config: Config, *, lock_wait: float = 2.0) -> Starlette:
                 return JSONResponse(
                     {"ok": False, "message": conflict.message, "current": current}, 409
                 )
-            return await run_in_threadpool(
-                entry_response,
-                request,
-                session,
-                user,
-                language,
-                document,
-                key,
-                state,
-                status=409,
-                notice=f"not saved: {conflict.message}",
-            )
+            return await run_in_threadpool(page_again, 409, f"not saved: {conflict.message}", None)
         except LockError:
             if _wants_json(request):
                 return JSONResponse({"ok": False, "message": BUSY}, 503, {"Retry-After": "2"})
-            response = await run_in_threadpool(
-                entry_response,
-                request,
-                session,
-                user,
-                language,
-                document,
-                key,
-                state,
-                status=503,
-                notice=f"not saved: {BUSY}",
-                text=save.text,
-            )
+            response = await run_in_threadpool(page_again, 503, f"not saved: {BUSY}", save.text)
             response.headers["Retry-After"] = "2"
             return response
         except NothingToApprove as empty:
