@@ -8,7 +8,7 @@ machine output when the model or the source changed, and never write over a pers
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -137,10 +137,6 @@ def rejection(source: str, output: EngineOutput) -> str | None:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def _engine_outputs(engine: Engine, texts: list[str]) -> list[EngineOutput]:
-    return _checked_outputs(engine, list(engine.translate(texts)), len(texts))
-
-
 def _checked_outputs(engine: Engine, values: list[object], expected: int) -> list[EngineOutput]:
     outputs: list[EngineOutput] = []
     for value in values:
@@ -157,40 +153,35 @@ def _checked_outputs(engine: Engine, values: list[object], expected: int) -> lis
     return outputs
 
 
-def _protected_outputs(
-    engine: Engine, texts: list[str], source_format: SourceFormat | None
-) -> list[EngineOutput]:
-    """Engine outputs with the source format's inline markup swapped for placeholders on the way
-    in and back out (`SourceFormat.protect` and `restore`)."""
-    if source_format is None:
-        return _engine_outputs(engine, texts)
-    protected = [source_format.protect(text) for text in texts]
-    outputs = _engine_outputs(engine, [text for text, _ in protected])
-    return [
-        replace(output, text=source_format.restore(output.text, tokens)) if tokens else output
-        for output, (_, tokens) in zip(outputs, protected, strict=True)
-    ]
-
-
 def _batches_of_outputs(
     engine: Engine, texts: list[str], batch_size: int, source_format: SourceFormat | None
 ) -> Iterator[tuple[list[str], list[EngineOutput]]]:
-    """(texts, their outputs) batch by batch. An engine with the optional method
-    ``translate_stream(texts)`` gets every text in one call and hands back (indices, outputs)
-    pairs as they finish, in any order (the ``ray`` engine: results from a cluster); any other
-    engine gets `translate` once per ``batch_size`` texts."""
-    stream = getattr(engine, "translate_stream", None)
-    if not callable(stream):
-        for start in range(0, len(texts), max(1, batch_size)):
-            batch = texts[start : start + max(1, batch_size)]
-            yield batch, _protected_outputs(engine, batch, source_format)
-        return
+    """(texts, their outputs) batch by batch, the source format's inline markup swapped for
+    placeholders on the way in and back out (`SourceFormat.protect` and `restore`).
+
+    An engine with the optional method ``translate_stream(texts)`` gets every text in one call
+    and hands back (indices, outputs) pairs as they finish, in any order (the ``ray`` engine:
+    results from a cluster); any other engine gets `translate` once per ``batch_size`` texts."""
     protected = [
         (text, []) if source_format is None else source_format.protect(text) for text in texts
     ]
-    for indices, outputs in stream([text for text, _ in protected]):
-        indices = list(indices)
-        outputs = _checked_outputs(engine, list(outputs), len(indices))
+    sent = [text for text, _ in protected]
+    stream = getattr(engine, "translate_stream", None)
+    arrivals: Iterable[tuple[Iterable[int], Iterable[object]]]
+    if callable(stream):
+        arrivals = stream(sent)
+    else:
+        size = max(1, batch_size)
+        arrivals = (  # lazy: each batch reaches the engine only when the caller asks for it
+            (
+                range(start, min(start + size, len(sent))),
+                engine.translate(sent[start : start + size]),
+            )
+            for start in range(0, len(sent), size)
+        )
+    for arrived, values in arrivals:
+        indices = list(arrived)
+        outputs = _checked_outputs(engine, list(values), len(indices))
         yield (
             [texts[index] for index in indices],
             [
